@@ -1,0 +1,141 @@
+"""Settings shared by every environment; each value comes from :mod:`config.options`."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+from config.options import value
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+DATA_DIR = Path(value("BRIEFROOM_DATA_DIR"))
+if not DATA_DIR.is_absolute():
+    DATA_DIR = BASE_DIR / DATA_DIR
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    configured: str = value("BRIEFROOM_SECRET_KEY")
+    if configured:
+        return configured
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = value("BRIEFROOM_DEBUG")
+ALLOWED_HOSTS = value("BRIEFROOM_ALLOWED_HOSTS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks_db",
+    "sources",
+    "reports",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _database() -> dict[str, object]:
+    url: str = value("DATABASE_URL")
+    busy_timeout: float = value("BRIEFROOM_SQLITE_BUSY_TIMEOUT")
+    if url:
+        config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
+    else:
+        config = {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "briefroom.sqlite3",
+        }
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = {
+            # WAL lets readers work while a writer commits; IMMEDIATE takes the write lock at
+            # BEGIN so two writers queue on the busy timeout instead of failing mid-transaction.
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+            ),
+            "transaction_mode": "IMMEDIATE",
+            "timeout": busy_timeout,
+        }
+    return config
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+LANGUAGE_CODE = "ko"
+LANGUAGES = [("ko", "한국어")]
+TIME_ZONE = "Asia/Seoul"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "INFO"},
+    "loggers": {"httpx": {"level": "WARNING"}},
+}
+
+# briefroom's own settings, read by pipeline adapters in the Django apps.
+BRIEFROOM_CONTACT_URL = value("BRIEFROOM_CONTACT_URL")
+BRIEFROOM_FETCH = {
+    "connect_timeout": value("BRIEFROOM_FETCH_CONNECT_TIMEOUT"),
+    "read_timeout": value("BRIEFROOM_FETCH_READ_TIMEOUT"),
+    "max_bytes": value("BRIEFROOM_FETCH_MAX_BYTES"),
+    "host_delay": value("BRIEFROOM_FETCH_HOST_DELAY"),
+    "retries": value("BRIEFROOM_FETCH_RETRIES"),
+    "backoff": value("BRIEFROOM_FETCH_BACKOFF"),
+    "max_retry_after": value("BRIEFROOM_FETCH_MAX_RETRY_AFTER"),
+    "respect_robots": value("BRIEFROOM_FETCH_RESPECT_ROBOTS"),
+    "allow_networks": value("BRIEFROOM_FETCH_ALLOW_NETWORKS"),
+    "contact_url": BRIEFROOM_CONTACT_URL,
+}
