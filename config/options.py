@@ -126,6 +126,59 @@ OPTIONS: tuple[Option, ...] = (
         parse_list,
     ),
 )
+OPTIONS += (
+    Option(
+        "BRIEFROOM_LLM_BACKEND",
+        "llamacpp",
+        "Which LLM backend writes briefs: llamacpp (embedded) or openai (any OpenAI-compatible "
+        "endpoint).",
+    ),
+    Option("BRIEFROOM_LLM_TIMEOUT", 600.0, "Seconds one LLM call may take.", float),
+    Option(
+        "BRIEFROOM_LLM_RETRIES",
+        3,
+        "Retries of an LLM call on 429, 5xx or an error body, with exponential backoff.",
+        int,
+    ),
+    Option(
+        "BRIEFROOM_BRIEF_TOKEN_BUDGET",
+        4000,
+        "Input tokens selected from a report for its brief (title, key takeaways, toplines, "
+        "then the most relevant sections).",
+        int,
+    ),
+    Option(
+        "BRIEFROOM_OPENAI_BASE_URL",
+        "https://api.openai.com/v1",
+        "Base URL of the OpenAI-compatible endpoint (OpenAI, Gemini's compatible endpoint, "
+        "Ollama, vLLM, llama.cpp server, LM Studio).",
+    ),
+    Option("BRIEFROOM_OPENAI_API_KEY", "", "API key for the OpenAI-compatible endpoint."),
+    Option("BRIEFROOM_OPENAI_MODEL", "gpt-4o-mini", "Model name at the OpenAI-compatible endpoint."),
+    Option(
+        "BRIEFROOM_LLAMACPP_MODEL",
+        "",
+        "Path of a GGUF file for the embedded backend. Empty: download BRIEFROOM_LLAMACPP_HF_REPO "
+        "once, or fall back to the packaged Gemma 3 270M test model when offline.",
+    ),
+    Option(
+        "BRIEFROOM_LLAMACPP_HF_REPO",
+        "Qwen/Qwen2.5-3B-Instruct-GGUF",
+        "Hugging Face repository of the default embedded model.",
+    ),
+    Option(
+        "BRIEFROOM_LLAMACPP_HF_FILE",
+        "qwen2.5-3b-instruct-q4_k_m.gguf",
+        "GGUF file in that repository.",
+    ),
+    Option(
+        "BRIEFROOM_HF_ENDPOINT",
+        "https://huggingface.co",
+        "Hugging Face hub (or mirror) the embedded model is downloaded from.",
+    ),
+    Option("BRIEFROOM_LLAMACPP_THREADS", 2, "CPU threads for the embedded model.", int),
+    Option("BRIEFROOM_LLAMACPP_CONTEXT", 8192, "Context window (tokens) of the embedded model.", int),
+)
 OPTIONS_BY_ENV = {option.env: option for option in OPTIONS}
 
 

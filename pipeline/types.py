@@ -72,6 +72,7 @@ class Article:
     source: str  # publisher key: "isw", "ctp", "mnd", or a host name for generic pages
     title: str
     series: str | None = None
+    edition: str = ""  # "" for a regular edition, "morning" / "evening" for special reports
     published: dt.date | None = None
     published_time: str | None = None  # "HH:MM" local to ``time_zone``
     time_zone: str | None = None  # IANA name, e.g. "America/New_York" for ISW's "ET"
@@ -103,6 +104,7 @@ class Article:
             source=data["source"],
             title=data["title"],
             series=data.get("series"),
+            edition=data.get("edition", ""),
             published=dt.date.fromisoformat(published) if published else None,
             published_time=data.get("published_time"),
             time_zone=data.get("time_zone"),

@@ -40,8 +40,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_tasks_db",
+    "config.apps.BriefroomConfig",
     "sources",
     "reports",
+    "briefs",
 ]
 
 MIDDLEWARE = [
@@ -138,4 +140,20 @@ BRIEFROOM_FETCH = {
     "respect_robots": value("BRIEFROOM_FETCH_RESPECT_ROBOTS"),
     "allow_networks": value("BRIEFROOM_FETCH_ALLOW_NETWORKS"),
     "contact_url": BRIEFROOM_CONTACT_URL,
+}
+BRIEFROOM_LLM = {
+    "backend": value("BRIEFROOM_LLM_BACKEND"),
+    "timeout": value("BRIEFROOM_LLM_TIMEOUT"),
+    "retries": value("BRIEFROOM_LLM_RETRIES"),
+    "token_budget": value("BRIEFROOM_BRIEF_TOKEN_BUDGET"),
+    "openai_base_url": value("BRIEFROOM_OPENAI_BASE_URL"),
+    "openai_api_key": value("BRIEFROOM_OPENAI_API_KEY"),
+    "openai_model": value("BRIEFROOM_OPENAI_MODEL"),
+    "llamacpp_model": value("BRIEFROOM_LLAMACPP_MODEL"),
+    "llamacpp_hf_repo": value("BRIEFROOM_LLAMACPP_HF_REPO"),
+    "llamacpp_hf_file": value("BRIEFROOM_LLAMACPP_HF_FILE"),
+    "hf_endpoint": value("BRIEFROOM_HF_ENDPOINT"),
+    "llamacpp_threads": value("BRIEFROOM_LLAMACPP_THREADS"),
+    "llamacpp_context": value("BRIEFROOM_LLAMACPP_CONTEXT"),
+    "cache_dir": DATA_DIR / "models",
 }

@@ -6,3 +6,7 @@ from config.settings.base import BRIEFROOM_FETCH
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 BRIEFROOM_FETCH = {**BRIEFROOM_FETCH, "allow_networks": ["loopback"], "host_delay": 0.0}
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+# A file (not in-memory) SQLite test database, so WAL mode and locking behave as in production.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}  # noqa: F405

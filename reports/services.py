@@ -1,0 +1,252 @@
+"""Storing extracted articles idempotently, and ingesting a report from a file or a URL."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.dispatch import Signal
+from django.utils import timezone
+
+from pipeline.extract import extract
+from pipeline.extract.common import canonical_url
+from pipeline.fetch import FetchConfig, Fetcher
+from pipeline.types import Article
+from reports.models import FetchedPage, Report, ReportLocation, ReportRevision
+
+logger = logging.getLogger(__name__)
+
+# Sent after a transaction that created a report or a new revision commits; the briefs app
+# listens and queues the brief.
+revision_stored = Signal()
+
+# Which copy of a report wins when the same report is reached through two sources: the
+# publisher's own page beats a mirror (CTP's Angular copy of the Iran Update) and any adapter
+# beats the generic fallback.
+EXTRACTOR_PRIORITY = {
+    "isw-wp": 100,
+    "isw-drupal": 90,
+    "korea-kr": 100,
+    "mnd": 90,
+    "ctp": 50,
+    "generic": 10,
+}
+
+
+class Outcome:
+    NEW = "new"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    DUPLICATE = "duplicate"  # a lower-priority copy of a report already stored
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    report: Report
+    revision: ReportRevision | None
+    outcome: str
+
+
+def identity_for(article: Article) -> str:
+    edition = article.edition
+    if article.series and article.published and article.series != "mnd-press-release":
+        return f"series:{article.series}:{article.published.isoformat()}:{edition}"
+    return f"url:{article.url}"
+
+
+def content_hash(article: Article) -> str:
+    """Hash of what the reader sees; the address the page was reached at is not content."""
+    data = article.to_json()
+    data.pop("url", None)
+    data.pop("warnings", None)
+    payload = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _priority(extractor: str) -> int:
+    return EXTRACTOR_PRIORITY.get(extractor, 0)
+
+
+def store_article(article: Article, *, raw_html: str = "", location_url: str = "") -> StoreResult:
+    """Create or update the report for ``article``; safe to call any number of times.
+
+    The report is found by any of its known addresses first, then by its identity (series,
+    date, edition), so a copy reached through a second source becomes a second location of
+    the same report. A content change adds a revision; the same content adds nothing. A
+    concurrent writer that wins the race on the unique identity is handled by retrying the
+    lookup once.
+    """
+    for attempt in range(2):
+        try:
+            return _store_once(article, raw_html, location_url or article.url)
+        except IntegrityError:
+            if attempt:
+                raise
+            logger.info("store race on %s, retrying", article.url)
+    raise AssertionError("unreachable")
+
+
+def _store_once(article: Article, raw_html: str, location_url: str) -> StoreResult:
+    digest = content_hash(article)
+    urls = {canonical_url(location_url), article.url}
+    with transaction.atomic():
+        location = (
+            ReportLocation.objects.select_for_update().filter(url__in=urls).select_related("report")
+        ).first()
+        report = location.report if location else None
+        if report is None:
+            report = Report.objects.select_for_update().filter(identity=identity_for(article)).first()
+        created = report is None
+        if report is None:
+            report = Report.objects.create(
+                identity=identity_for(article),
+                canonical_url=article.url,
+                source=article.source,
+                series=article.series or "",
+                edition=article.edition,
+                title=article.title[:500],
+                published=article.published,
+                published_time=article.published_time or "",
+                time_zone=article.time_zone or "",
+                language=article.language,
+            )
+        for url in sorted(urls):
+            location, _ = ReportLocation.objects.get_or_create(
+                url=url,
+                defaults={"report": report, "source": article.source, "extractor": article.extractor},
+            )
+        current = report.current_revision
+        if current is not None and current.content_hash == digest:
+            return StoreResult(report, current, Outcome.UNCHANGED)
+        if current is not None and _priority(article.extractor) < _priority(current.extractor):
+            return StoreResult(report, current, Outcome.DUPLICATE)
+        existing = report.revisions.filter(content_hash=digest).first()
+        if existing is not None:
+            # The page went back to an earlier content: point at it again, keep history.
+            revision = existing
+        else:
+            number = (report.revisions.aggregate(top=Max("number"))["top"] or 0) + 1
+            revision = ReportRevision.objects.create(
+                report=report,
+                number=number,
+                content_hash=digest,
+                location=location,
+                extractor=article.extractor,
+                article_json=article.to_json(),
+                raw_html=raw_html,
+            )
+        report.current_revision = revision
+        report.canonical_url = article.url
+        report.source = article.source
+        report.title = article.title[:500]
+        report.series = article.series or ""
+        report.published = article.published
+        report.published_time = article.published_time or ""
+        report.time_zone = article.time_zone or ""
+        report.language = article.language
+        report.updated_at = timezone.now()
+        report.save()
+        if created:
+            _mark_superseded(report)
+        outcome = Outcome.NEW if created else Outcome.UPDATED
+        transaction.on_commit(
+            lambda: revision_stored.send(sender=Report, report=report, revision=revision)
+        )
+    return StoreResult(report, revision, outcome)
+
+
+# A later edition of the same day replaces earlier ones: evening special report > morning.
+EDITION_ORDER = {"morning": 0, "": 1, "evening": 2}
+
+
+def _mark_superseded(report: Report) -> None:
+    """Link same-day editions of a series so the older one points at its replacement."""
+    if not (report.series and report.published):
+        return
+    rank = EDITION_ORDER.get(report.edition, 1)
+    siblings = Report.objects.filter(series=report.series, published=report.published).exclude(
+        pk=report.pk
+    )
+    for sibling in siblings:
+        other = EDITION_ORDER.get(sibling.edition, 1)
+        if other < rank and sibling.superseded_by_id is None:
+            sibling.superseded_by = report
+            sibling.save(update_fields=["superseded_by"])
+        elif other > rank and report.superseded_by_id is None:
+            report.superseded_by = sibling
+            report.save(update_fields=["superseded_by"])
+
+
+def make_fetcher() -> Fetcher:
+    """The project's one HTTP client, configured from settings."""
+    return Fetcher(FetchConfig.from_mapping(settings.BRIEFROOM_FETCH))
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    url: str
+    outcome: str
+    report: Report | None
+    detail: str = ""
+
+
+def ingest_url(url: str, fetcher: Fetcher) -> IngestResult:
+    """Fetch (conditionally), keep the raw page, extract and store one report."""
+    key = canonical_url(url)
+    previous = FetchedPage.objects.filter(url=key).first()
+    page = fetcher.get(
+        url,
+        etag=previous.etag if previous and previous.etag and previous.html else None,
+        last_modified=previous.last_modified if previous and previous.html else None,
+    )
+    if page.not_modified and previous is not None:
+        previous.fetched_at = timezone.now()
+        previous.status = 304
+        previous.save(update_fields=["fetched_at", "status"])
+        location = ReportLocation.objects.filter(url=key).select_related("report").first()
+        return IngestResult(url, Outcome.UNCHANGED, location.report if location else None)
+    html = page.text
+    FetchedPage.objects.update_or_create(
+        url=key,
+        defaults={
+            "final_url": page.url,
+            "status": page.status,
+            "etag": page.etag or "",
+            "last_modified": page.last_modified or "",
+            "encoding": page.encoding,
+            "content_hash": hashlib.sha256(page.content).hexdigest(),
+            "html": html,
+            "fetched_at": timezone.now(),
+            "error": "",
+        },
+    )
+    article = extract(html, page.url)
+    result = store_article(article, raw_html=html, location_url=page.url)
+    return IngestResult(url, result.outcome, result.report)
+
+
+def ingest_file(path: Path) -> IngestResult:
+    """Store one report from a saved page; its canonical link says where it came from."""
+    raw = path.read_bytes()
+    html = _decode_file(raw)
+    article = extract(html, str(path.resolve()))
+    result = store_article(article, raw_html=html, location_url=article.url)
+    return IngestResult(str(path), result.outcome, result.report)
+
+
+def _decode_file(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(raw).best()
+        if best is None:
+            raise ValueError("cannot determine the file's character encoding") from None
+        return str(best)
