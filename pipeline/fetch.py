@@ -104,16 +104,26 @@ class FetchConfig:
         values: dict[str, Any] = {}
         for name, raw in data.items():
             if name == "allow_networks":
-                values[name] = frozenset(raw)
+                parts = raw.split(",") if isinstance(raw, str) else raw
+                values[name] = frozenset(p.strip() for p in parts if p.strip())
             elif name in {"max_bytes", "retries"}:
                 values[name] = int(raw)
             elif name == "respect_robots":
-                values[name] = bool(raw)
+                values[name] = _as_bool(raw)
             elif name == "contact_url":
                 values[name] = str(raw)
             else:
                 values[name] = float(raw)
         return cls(**values)
+
+
+def _as_bool(raw: object) -> bool:
+    if isinstance(raw, str):  # bool("false") is True; settings may hand us the raw string
+        lowered = raw.strip().lower()
+        if lowered not in {"1", "true", "yes", "on", "0", "false", "no", "off", ""}:
+            raise ValueError(f"not a boolean: {raw!r}")
+        return lowered in {"1", "true", "yes", "on"}
+    return bool(raw)
 
 
 class FetchError(Exception):
