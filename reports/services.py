@@ -11,7 +11,6 @@ from pathlib import Path
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.dispatch import Signal
 from django.utils import timezone
 
 from pipeline.extract import extract
@@ -19,12 +18,9 @@ from pipeline.extract.common import canonical_url
 from pipeline.fetch import FetchConfig, Fetcher
 from pipeline.types import Article
 from reports.models import FetchedPage, Report, ReportLocation, ReportRevision
+from reports.signals import revision_stored
 
 logger = logging.getLogger(__name__)
-
-# Sent after a transaction that created a report or a new revision commits; the briefs app
-# listens and queues the brief.
-revision_stored = Signal()
 
 # Which copy of a report wins when the same report is reached through two sources: the
 # publisher's own page beats a mirror (CTP's Angular copy of the Iran Update) and any adapter

@@ -1,0 +1,537 @@
+"""Adapters for understandingwar.org: the WordPress site (late 2025 on) and the Drupal one before.
+
+Both parse the page once with selectolax (Lexbor) and read it in one walk. A report body comes
+in one of two shapes, and :class:`ReportDraft` reads either:
+
+- grouped: blocks marked with ``data-id`` (``toplines``, ``key-takeaways``, one per section,
+  ``endnotes``), as on the WordPress site;
+- flat: bold-lead paragraphs, a "Key Takeaways:" list, bold or ``<h2>`` section headings and
+  ``[1]`` endnote paragraphs, as on the Drupal site, on old reports moved to the WordPress
+  site, and on CTP's copy of the Iran Update (:mod:`pipeline.extract.ctp`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from pipeline.extract.common import (
+    ASSESSMENT_TIME_RE,
+    CUTOFF_TIME_RE,
+    DATED_TIME_LINE_RE,
+    ET_ZONE,
+    HEADING_TAGS,
+    Block,
+    Page,
+    canonical_url,
+    clean_html,
+    clock_time,
+    deobfuscate_urls,
+    is_heading,
+    label_of,
+    looks_like_author_line,
+    parse_iso_datetime,
+    remove_nodes,
+    slugify,
+    split_authors,
+    split_lead,
+    squash,
+    strip_marks,
+    walk_blocks,
+)
+from pipeline.series import identify
+from pipeline.types import Article, MapImage, Section, Topline
+
+ISW_DOMAIN = "understandingwar.org"
+
+# Page furniture that can sit inside a report body; removed before reading it.
+BODY_JUNK = ", ".join(
+    (
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "iframe",
+        "form",
+        "button",
+        "svg",
+        "nav",
+        "[class*=tooltip]",
+        "[role=tooltip]",
+        "[class*=disclaimer]",
+        "[class*=share]",
+        "[class*=social]",
+        "[class*=jump]",
+        "[class*=breadcrumb]",
+        "[class*=researcher]",
+        "[class*=related]",
+        "[class*=donat]",
+        "[class*=newsletter]",
+        ".screen-reader-text",
+        ".post-navigation",
+    )
+)
+
+# Paragraphs that are never part of a report, whatever the page.
+BOILERPLATE_RE = re.compile(
+    r"do not report in detail on (?:\w+ )?war crimes"
+    r"|utterly condemn\b.*violations of the laws? of armed conflict"
+    r"|^click here\b"
+    r"|^the critical threats project \(ctp\)"
+    r"|^follow (?:isw|ctp|us) on social media"
+    r"|^donate (?:online|now|to)\b"
+    r"|tax-exempt organization"
+    r"|non-partisan, non-profit"
+    r"|^(?:facebook|x|twitter|youtube|linkedin)\s*\|"
+    r"|^website\s*\|"
+    r"|^©|^copyright\b",
+    re.IGNORECASE,
+)
+ENDNOTE_LINE_RE = re.compile(r"^\[(?:\d{1,3}|[ivxlc]{1,7})\]\s*\S", re.IGNORECASE)
+ENDNOTES_HEADINGS = frozenset({"endnotes", "sources", "notes", "footnotes"})
+TOPLINES_KEY, TAKEAWAYS_KEY, ENDNOTES_KEY = "toplines", "key-takeaways", "endnotes"
+IMAGE_EXTENSIONS = (".webp", ".png", ".jpg", ".jpeg", ".gif")
+
+
+def is_takeaways_marker(text: str) -> bool:
+    return text.rstrip(":").strip().lower() == "key takeaways"
+
+
+def join_parts(parts: list[str]) -> str:
+    """Paragraphs apart by a blank line; list items ("- …") one per line."""
+    out: list[str] = []
+    for i, part in enumerate(parts):
+        if i:
+            both_items = part.startswith("- ") and parts[i - 1].startswith("- ")
+            out.append("\n" if both_items else "\n\n")
+        out.append(part)
+    return "".join(out)
+
+
+def _as_part(block: Block, text: str) -> str:
+    return f"- {text}" if block.tag == "li" else text
+
+
+@dataclass
+class _SectionDraft:
+    id: str
+    title: str
+    parts: list[str] = field(default_factory=list)
+    fields: dict[str, list[str]] = field(default_factory=dict)
+    subheading: str = ""
+    pending_label: str = ""
+    pending_took_items: bool = False
+
+    def add_field(self, label: str, value: str) -> None:
+        if self.subheading:
+            value = f"{self.subheading}: {value}"
+        self.fields.setdefault(label, []).append(value)
+
+    def add(self, block: Block) -> str:
+        """Take one block; return its text for the article's plain text ("" to leave it out)."""
+        text = strip_marks(block.text)
+        if is_heading(block):
+            if not self.title:
+                self.title = text
+                return text
+            if text == self.title:
+                return ""
+            self.subheading = text
+            self.pending_label = ""
+            self.parts.append(text)
+            return text
+        labelled = label_of(block)
+        if labelled:
+            label, value = labelled
+            value = strip_marks(value)
+            self.pending_label, self.pending_took_items = ("", False) if value else (label, False)
+            if value:
+                self.add_field(label, value)
+        elif self.pending_label:
+            if block.tag == "li":
+                self.add_field(self.pending_label, f"- {text}")
+                self.pending_took_items = True
+            else:
+                if not self.pending_took_items:
+                    self.add_field(self.pending_label, text)
+                self.pending_label = ""
+        part = _as_part(block, text)
+        self.parts.append(part)
+        return part
+
+    def build(self) -> Section:
+        return Section(
+            id=self.id,
+            title=self.title,
+            text=join_parts(self.parts),
+            fields={label: "\n".join(values) for label, values in self.fields.items()},
+        )
+
+
+@dataclass
+class ReportDraft:
+    """What one walk over a report body finds, before it becomes an :class:`Article`."""
+
+    authors: list[str] = field(default_factory=list)
+    published_time: str | None = None
+    time_zone: str | None = None
+    toplines: list[tuple[str, list[str]]] = field(default_factory=list)
+    key_takeaways: list[str] = field(default_factory=list)
+    sections: dict[str, _SectionDraft] = field(default_factory=dict)
+    endnotes: list[str] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)  # the article's plain text, in order
+    dropped: list[LexborNode] = field(default_factory=list)  # boilerplate left in the HTML
+
+    # -- lines any report may hold anywhere
+
+    def take_time_line(self, text: str) -> bool:
+        """Read "Assessment as of: 7:45 PM ET", "June 2, 2025, 7:15pm ET" or a cutoff line."""
+        match = (
+            ASSESSMENT_TIME_RE.search(text)
+            or DATED_TIME_LINE_RE.match(text)
+            or (CUTOFF_TIME_RE.search(text) if len(text) < 200 else None)
+        )
+        if match is None:
+            return False
+        if self.published_time is None or match.re is ASSESSMENT_TIME_RE:
+            self.published_time, self.time_zone = clock_time(match)
+        return True
+
+    def take_boilerplate(self, block: Block) -> bool:
+        if not BOILERPLATE_RE.search(block.text):
+            return False
+        if block.node.tag in ("p", "li", "h2", "h3", "h4", "blockquote"):
+            self.dropped.append(block.node)
+        return True
+
+    # -- the parts of a report
+
+    def add_topline(self, block: Block) -> None:
+        if block.tag in HEADING_TAGS and block.text.lower().rstrip(":") == TOPLINES_KEY:
+            return
+        lead, rest = split_lead(block)
+        text = strip_marks(block.text)
+        if block.tag == "p" and len(lead) >= 15 and not lead.endswith(":"):
+            self.toplines.append((strip_marks(lead), [strip_marks(rest)] if rest else []))
+        elif self.toplines:
+            self.toplines[-1][1].append(_as_part(block, text))
+        self.parts.append(_as_part(block, text))
+
+    def add_takeaway(self, block: Block) -> None:
+        if block.tag in HEADING_TAGS or is_takeaways_marker(block.text):
+            if not self.key_takeaways:
+                self.parts.append("Key Takeaways")
+            return
+        text = strip_marks(block.text)
+        self.key_takeaways.append(text)
+        self.parts.append(f"- {text}")
+
+    def add_endnote(self, block: Block, number: int) -> None:
+        if block.text.rstrip(":").lower() in ENDNOTES_HEADINGS:
+            return
+        text = block.text if ENDNOTE_LINE_RE.match(block.text) else f"[{number}] {block.text}"
+        self.endnotes.append(deobfuscate_urls(text))
+
+    def section(self, key: str, title: str = "") -> _SectionDraft:
+        draft = self.sections.get(key)
+        if draft is None:
+            draft = self.sections[key] = _SectionDraft(id=key, title=title)
+        return draft
+
+    def add_to_section(self, key: str, block: Block, title: str = "") -> None:
+        part = self.section(key, title).add(block)
+        if part:
+            self.parts.append(part)
+
+    # -- the two shapes
+
+    def read_grouped(self, blocks: list[Block], titles: dict[str, str]) -> None:
+        """Blocks carrying the ``data-id`` of their report block (see :func:`group_keys`)."""
+        seen_group = False
+        for block in blocks:
+            group = block.group
+            if group == ENDNOTES_KEY:
+                self.add_endnote(block, len(self.endnotes) + 1)
+            elif self.take_time_line(block.text) or self.take_boilerplate(block):
+                continue
+            elif group == TOPLINES_KEY:
+                self.add_topline(block)
+            elif group == TAKEAWAYS_KEY:
+                self.add_takeaway(block)
+            elif group:
+                self.add_to_section(group, block, titles.get(group, ""))
+            elif not seen_group and not self.authors and looks_like_author_line(block.text):
+                self.authors = split_authors(block.text)
+            else:
+                self.parts.append(_as_part(block, strip_marks(block.text)))
+            seen_group = seen_group or bool(group)
+
+    def read_flat(self, blocks: list[Block]) -> None:
+        """Blocks of a body with no markup for its parts: read them in the publisher's order."""
+        stage = "head"
+        section = ""
+        for block in blocks:
+            text = block.text
+            if ENDNOTE_LINE_RE.match(text):
+                self.add_endnote(block, len(self.endnotes) + 1)
+                continue
+            if self.endnotes and text.lower().rstrip(":") in ENDNOTES_HEADINGS:
+                continue
+            if self.take_time_line(text) or self.take_boilerplate(block):
+                continue
+            if stage == "head":
+                if not self.authors and looks_like_author_line(text):
+                    self.authors = split_authors(text)
+                    continue
+                stage = "toplines"
+            if is_takeaways_marker(text):
+                stage = "takeaways"
+                self.add_takeaway(block)
+                continue
+            if stage == "takeaways":
+                if block.tag == "li":
+                    self.add_takeaway(block)
+                    continue
+                if self.key_takeaways:
+                    stage = "sections"
+            if is_heading(block) and text.lower().rstrip(":") in ENDNOTES_HEADINGS:
+                continue
+            if stage == "toplines" and is_heading(block) and text.lower() != TOPLINES_KEY:
+                stage = "sections"
+            if stage in ("toplines", "takeaways"):
+                self.add_topline(block)
+            elif is_heading(block):
+                section = slugify(text) or f"section-{len(self.sections) + 1}"
+                self.add_to_section(section, block)
+            elif section:
+                self.add_to_section(section, block)
+            else:
+                self.parts.append(_as_part(block, strip_marks(text)))
+
+    def fill(self, article: Article) -> Article:
+        article.authors = article.authors or self.authors
+        article.published_time = article.published_time or self.published_time
+        article.time_zone = article.time_zone or self.time_zone
+        article.toplines = [Topline(h, join_parts(body)) for h, body in self.toplines]
+        article.key_takeaways = self.key_takeaways
+        article.sections = [s.build() for s in self.sections.values()]
+        article.endnotes = self.endnotes
+        article.text = join_parts(self.parts)
+        return article
+
+    @property
+    def found_report(self) -> bool:
+        return bool(self.toplines or self.key_takeaways or self.sections)
+
+
+# --------------------------------------------------------------------------- shared steps
+
+
+def image_src(img: LexborNode) -> str:
+    """The real image address of a possibly lazy-loaded ``<img>``."""
+    attrs = img.attrs
+    src = attrs.get("src") or ""
+    if not src or src.startswith("data:"):
+        src = attrs.get("data-src") or attrs.get("data-lazy-src") or ""
+    return src.strip()
+
+
+def body_images(body: LexborNode, base_url: str) -> list[MapImage]:
+    """Content images (the reports' maps), skipping logos and icons."""
+    maps: list[MapImage] = []
+    seen: set[str] = set()
+    for img in body.css("img"):
+        src = image_src(img)
+        if not src or src.startswith("data:") or "logo" in src.lower() or "icon" in src.lower():
+            continue
+        url = canonical_url(urljoin(base_url, src))
+        if url not in seen:
+            seen.add(url)
+            title = squash(img.attrs.get("alt") or img.attrs.get("title") or "")
+            maps.append(MapImage(url=url, title=title))
+    return maps
+
+
+def finish_html(draft: ReportDraft, body: LexborNode, base_url: str) -> str:
+    remove_nodes(draft.dropped)
+    return clean_html(body.inner_html or "", base_url)
+
+
+def isw_article(page: Page, title: str, extractor: str) -> Article:
+    """An ISW article with what its URL and title say: series, date and edition."""
+    found = identify(page.url, title)
+    return Article(
+        url=page.url,
+        source="isw",
+        title=title,
+        series=found.series,
+        published=found.published,
+        edition=found.edition,
+        extractor=extractor,
+    )
+
+
+def is_isw(page: Page) -> bool:
+    return page.on_site(ISW_DOMAIN) or "institute for the study of war" in page.site_name.lower()
+
+
+# --------------------------------------------------------------------------- WordPress site
+
+
+def group_keys(tree: LexborHTMLParser, content: LexborNode) -> tuple[dict[int, str], dict[str, str]]:
+    """The report blocks of a WordPress body: {mem_id: key} and {key: title}.
+
+    A block is a ``div``/``section`` with a ``data-id`` naming it (WordPress also puts numeric
+    ``data-id`` on gallery images; those are not blocks) or one of the known anchors. A block
+    with no heading gets an ``<h2>`` from its ``title`` attribute, so its HTML has one too.
+    """
+    groups: dict[int, str] = {}
+    titles: dict[str, str] = {}
+    selector = "div[data-id], section[data-id], #toplines, #key-takeaways, #endnotes"
+    for node in content.css(selector):
+        key = (node.attrs.get("data-id") or node.attrs.get("id") or "").strip().lower()
+        if not key or key.isdigit():
+            continue
+        groups[node.mem_id] = key
+        title = squash(node.attrs.get("title") or "")
+        if title:
+            titles[key] = title
+            if node.css_first("h2") is None:
+                heading = tree.create_node("h2")
+                heading.insert_child(title)
+                first = node.child
+                if first is not None:
+                    first.insert_before(heading, move=True)
+                else:
+                    node.insert_child(heading, move=True)
+    return groups, titles
+
+
+def conflict_maps(tree: LexborHTMLParser, content: LexborNode, base_url: str) -> list[MapImage]:
+    """Maps of ``div.conflict-map-block`` elements, each turned into a figure with a caption."""
+    maps: list[MapImage] = []
+    for block in content.css("div.conflict-map-block"):
+        img = block.css_first("img")
+        title_node = block.css_first("[data-map-title]")
+        if title_node is None:
+            sibling = block.next
+            while sibling is not None and not sibling.is_element_node:
+                sibling = sibling.next
+            if sibling is not None and sibling.css_matches(".conflict-map-title, [data-map-title]"):
+                title_node = sibling
+        title = ""
+        if title_node is not None:
+            title = squash(title_node.attrs.get("data-map-title") or title_node.text())
+            title_node.decompose()
+        if img is None or not image_src(img):
+            block.decompose()
+            continue
+        url = canonical_url(urljoin(base_url, image_src(img)))
+        title = title or squash(img.attrs.get("alt") or "")
+        maps.append(MapImage(url=url, title=title))
+        figure = tree.create_node("figure")
+        img.attrs["src"] = url
+        img.attrs["alt"] = title
+        figure.insert_child(img, move=True)
+        if title:
+            caption = tree.create_node("figcaption")
+            caption.insert_child(title)
+            figure.insert_child(caption, move=True)
+        block.insert_before(figure, move=True)
+        block.decompose()
+    return maps
+
+
+def wordpress_authors(page: Page) -> list[str]:
+    for selector in (".entry-authors a", ".entry-authors", ".byline .author", "a[rel=author]"):
+        nodes = page.tree.css(selector)
+        names = [squash(n.text()) for n in nodes]
+        if selector.endswith(" a") or selector.startswith("a"):
+            if any(names):
+                return [n for n in names if n]
+        elif names and names[0]:
+            return split_authors(names[0])
+    return []
+
+
+class IswWordPress:
+    """Reports on the WordPress site: ``h1.entry-title``, ``time[datetime]``, ``.entry-content``."""
+
+    name = "isw"
+    publisher = "isw"
+
+    def claims(self, page: Page) -> bool:
+        return is_isw(page)
+
+    def extract(self, page: Page) -> Article | None:
+        tree = page.tree
+        title_node = tree.css_first("h1.entry-title")
+        content = tree.css_first(".entry-content")
+        if title_node is None or content is None:
+            return None
+        remove_nodes(content.css(BODY_JUNK))
+        maps = conflict_maps(tree, content, page.url)
+        groups, titles = group_keys(tree, content)
+        blocks = walk_blocks(content, groups)
+        draft = ReportDraft()
+        if groups:
+            draft.read_grouped(blocks, titles)
+        else:
+            # A report from the old site, moved here with its body as it was.
+            draft.read_flat(blocks)
+            maps = maps or body_images(content, page.url)
+        if not draft.found_report:
+            return None
+
+        article = isw_article(page, squash(title_node.text()), "isw")
+        article.authors = wordpress_authors(page)
+        time_node = tree.css_first("time[datetime]")
+        if time_node is not None:
+            day, clock = parse_iso_datetime(time_node.attrs.get("datetime") or "", ET_ZONE)
+            article.published = article.published or day
+            if clock and not draft.published_time:
+                article.published_time, article.time_zone = clock, ET_ZONE
+        draft.fill(article)
+        article.maps = maps
+        article.html = finish_html(draft, content, page.url)
+        if groups and not article.key_takeaways:
+            article.warnings.append("isw: no Key Takeaways block found")
+        return article
+
+
+# --------------------------------------------------------------------------- Drupal site
+
+
+class IswDrupal:
+    """Reports on the old Drupal site: ``h1#page-title`` and ``.field-name-body``."""
+
+    name = "isw-drupal"
+    publisher = "isw"
+
+    def claims(self, page: Page) -> bool:
+        return is_isw(page)
+
+    def extract(self, page: Page) -> Article | None:
+        tree = page.tree
+        title_node = tree.css_first("h1#page-title")
+        body = tree.css_first(".field-name-body .field-item") or tree.css_first(".field-name-body")
+        if title_node is None or body is None:
+            return None
+        remove_nodes(body.css(BODY_JUNK))
+        draft = ReportDraft()
+        draft.read_flat(walk_blocks(body))
+        if not draft.found_report:
+            return None
+
+        article = isw_article(page, squash(title_node.text()), "isw-drupal")
+        created = tree.css_first('[property="dc:date dc:created"]')
+        if created is not None:
+            day, _ = parse_iso_datetime(created.attrs.get("content") or "", ET_ZONE)
+            article.published = article.published or day
+        draft.fill(article)
+        article.maps = body_images(body, page.url)
+        article.html = finish_html(draft, body, page.url)
+        return article
