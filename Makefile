@@ -26,6 +26,7 @@ format: venv
 test: lint test-sqlite test-postgres
 
 test-sqlite: venv
+	@scripts/ensure-chromium.sh
 	DATABASE_URL= $(BIN)/pytest
 
 test-postgres: venv

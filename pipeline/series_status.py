@@ -184,7 +184,7 @@ def _edition_label(edition: Edition | None) -> str:
 
 
 def _missing_label(status: SeriesStatus, shown: int = 3) -> str:
-    if not status.series.weekdays:
+    if not status.series.weekdays or status.status == "empty":
         return "-"
     if not status.missing:
         return "0"

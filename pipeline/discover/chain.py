@@ -13,7 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from pipeline.discover.feed import read_feed
 from pipeline.discover.getter import PageGetter
-from pipeline.discover.items import unique_by_url
+from pipeline.discover.items import same_site_key, unique_by_url
 from pipeline.discover.listing import next_page_url, parse_listing
 from pipeline.discover.sitemap import SitemapError, parse_sitemap
 from pipeline.fetch import FetchError
@@ -22,6 +22,14 @@ from pipeline.types import DiscoveredItem, FetchedPage
 # Child sitemaps read from a sitemap index, and listing pages walked when backfilling.
 MAX_SITEMAP_CHILDREN = 3
 MAX_LISTING_PAGES = 3
+# Feed entries parsed at most (feedparser costs about 1 ms an entry). Above max_items so that
+# a feed not sorted newest first still yields its newest items when max_items is small.
+MIN_FEED_ENTRIES = 1000
+
+# Words in a child sitemap's file name that mark one that never lists reports.
+_NOT_REPORT_SITEMAPS = frozenset(
+    {"page", "pages", "user", "users", "author", "authors", "category", "categories", "tag", "tags"}
+)
 
 type Attempt = tuple[str, str, str]  # (method, url, "ok" or what went wrong)
 
@@ -38,6 +46,14 @@ class SourceSpec:
     link_pattern: str | None = None  # regex a URL must match to be kept (e.g. report paths)
     series_only: bool = False  # keep only items whose series identify() recognises
     default_series: str | None = None  # series of items identify() does not recognise
+
+    def __post_init__(self) -> None:
+        # A pattern that does not compile would otherwise surface as "none matched" forever.
+        if self.link_pattern is not None:
+            try:
+                re.compile(self.link_pattern)
+            except re.error as error:
+                raise ValueError(f"source {self.name!r}: bad link_pattern: {error}") from error
 
 
 @dataclass(slots=True)
@@ -88,6 +104,9 @@ class _Run:
     notes: list[Attempt] = field(default_factory=list)  # attempts on secondary URLs
 
 
+type _Method = Callable[[_Run, str], list[DiscoveredItem]]
+
+
 def describe_error(error: FetchError) -> str:
     """A short line for the attempts list, e.g. ``http: HTTP 403 Forbidden``."""
     return f"{error.kind}: {error.detail}" if error.detail else error.kind
@@ -101,7 +120,13 @@ def _none_matched(found: int, what: str) -> _MethodFailed:
 
 def discover_from_feed(run: _Run, url: str) -> list[DiscoveredItem]:
     page = run.getter.get(url)
-    parsed = read_feed(page.content or page.text, page.url, run.spec.name, limit=run.max_items)
+    parsed = read_feed(
+        page.content or page.text,
+        page.url,
+        run.spec.name,
+        limit=max(run.max_items, MIN_FEED_ENTRIES),
+        content_type=page.content_type,
+    )
     if not parsed.entries:
         raise _MethodFailed(f"not a feed: {parsed.problem}" if parsed.problem else "empty feed")
     kept = run.select(parsed.items)
@@ -152,11 +177,6 @@ def _page_text(page: FetchedPage) -> str:
     return page.text or page.content.decode("utf-8", errors="replace")
 
 
-def _site(url: str) -> str:
-    host = urlsplit(url).netloc.lower()
-    return host.removeprefix("www.")
-
-
 def rank_child_sitemaps(children: list[str]) -> list[str]:
     """Child sitemaps worth reading, best first: research, then posts, then the rest.
 
@@ -166,11 +186,12 @@ def rank_child_sitemaps(children: list[str]) -> list[str]:
 
     def score(url: str) -> int:
         name = urlsplit(url).path.rsplit("/", 1)[-1].lower()
-        if any(word in name for word in ("taxonom", "user", "author", "categor", "tag", "page")):
+        words = {word.rstrip("0123456789") for word in re.split(r"[^a-z0-9]+", name)}
+        if words & _NOT_REPORT_SITEMAPS or any(w.startswith("taxonom") for w in words):
             return -1
-        if "research" in name:
+        if "research" in words:
             return 2
-        return 1 if "post" in name else 0
+        return 1 if words & {"post", "posts"} else 0
 
     ranked = sorted(
         ((score(url), index, url) for index, url in enumerate(children)),
@@ -191,7 +212,7 @@ def discover_from_sitemap(run: _Run, url: str) -> list[DiscoveredItem]:
     for child in rank_child_sitemaps(children):
         if read >= MAX_SITEMAP_CHILDREN or len(kept) >= run.max_items:
             break
-        if _site(child) != _site(page.url):
+        if same_site_key(child) != same_site_key(page.url):
             # The sitemap protocol only lets an index name sitemaps on its own host.
             run.notes.append(("sitemap", child, "skipped: not on the index's host"))
             continue
@@ -218,15 +239,6 @@ def _read_child_sitemap(run: _Run, url: str) -> list[DiscoveredItem]:
     return kept
 
 
-_METHODS: tuple[
-    tuple[str, Callable[[SourceSpec], str | None], Callable[[_Run, str], list[DiscoveredItem]]], ...
-] = (
-    ("feed", lambda spec: spec.feed_url, discover_from_feed),
-    ("listing", lambda spec: spec.listing_url, discover_from_listing),
-    ("sitemap", lambda spec: spec.sitemap_url, discover_from_sitemap),
-)
-
-
 def _newest_first(
     items: list[DiscoveredItem], since: dt.date | None, max_items: int
 ) -> list[DiscoveredItem]:
@@ -250,9 +262,15 @@ def discover(
     """
     run = _Run(spec, getter, _Selector(spec), max_items, since)
     attempts: list[Attempt] = []
-    for method, url_of, method_function in _METHODS:
-        url = url_of(spec)
-        if url is None:
+    if not (spec.feed_url or spec.listing_url or spec.sitemap_url):
+        attempts.append(("none", "", "no feed, listing or sitemap URL configured"))
+    methods: tuple[tuple[str, str | None, _Method], ...] = (
+        ("feed", spec.feed_url, discover_from_feed),
+        ("listing", spec.listing_url, discover_from_listing),
+        ("sitemap", spec.sitemap_url, discover_from_sitemap),
+    )
+    for method, url, method_function in methods:
+        if not url:
             continue
         run.notes = []
         try:

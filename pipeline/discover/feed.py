@@ -16,6 +16,7 @@ from pipeline.types import DiscoveredItem
 # Entry start and end tags, with or without a namespace prefix ("<atom:entry>").
 _ENTRY_START_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s>/]")
 _ENTRY_END_RE = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?(?:item|entry)\s*>")
+_CHARSET_RE = re.compile(r"charset=[\"']?([\w.:-]+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,34 +50,51 @@ def trim_entries(data: bytes, limit: int) -> bytes:
 
 
 def _entry_date(entry: Any) -> dt.date | None:
+    # dict.get: FeedParserDict maps a missing "updated" to "published" with a warning.
     for key in ("published", "updated", "created"):
-        raw = entry.get(key)
+        raw = dict.get(entry, key)
         if isinstance(raw, str):
             found = date_from_timestamp(raw)
             if found:
                 return found
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        parsed = entry.get(key)
+        parsed = dict.get(entry, key)
         if parsed:
             return dt.date(parsed.tm_year, parsed.tm_mon, parsed.tm_mday)
     return None
 
 
+def _charset(content_type: str) -> str | None:
+    match = _CHARSET_RE.search(content_type)
+    return match.group(1) if match else None
+
+
 def read_feed(
-    content: bytes | str, base_url: str, source: str, *, limit: int | None = None
+    content: bytes | str,
+    base_url: str,
+    source: str,
+    *,
+    limit: int | None = None,
+    content_type: str = "",
 ) -> FeedParse:
     """Parse an RSS or Atom document; relative links resolve against ``base_url``.
 
     Entries without a usable http(s) link are skipped. Dates are kept as given, even in the
-    future. ``limit`` caps the entries read (see :func:`trim_entries`).
+    future. ``limit`` caps the entries read (see :func:`trim_entries`); ``content_type`` is the
+    HTTP header, whose charset (if any) overrides the XML declaration.
     """
-    headers = {"content-location": base_url}
+    charset: str | None
     if isinstance(content, str):
         # The text is already decoded: a stale encoding declaration must not re-decode it.
-        data = content.encode("utf-8")
-        headers["content-type"] = "application/xml; charset=utf-8"
+        data, charset = content.encode("utf-8"), "utf-8"
     else:
-        data = content
+        data, charset = content, _charset(content_type)
+    # Always an XML media type: servers label feeds text/html or nothing at all, and feedparser
+    # would report that as a problem although the document is fine.
+    headers = {
+        "content-location": base_url,
+        "content-type": f"application/xml; charset={charset}" if charset else "application/xml",
+    }
     if limit is not None:
         data = trim_entries(data, max(limit, 0))
     # A BytesIO, never bytes or str: feedparser opens those as a file name or URL when it can.
@@ -110,7 +128,12 @@ def read_feed(
 
 
 def parse_feed(
-    content: bytes | str, base_url: str, source: str, *, limit: int | None = None
+    content: bytes | str,
+    base_url: str,
+    source: str,
+    *,
+    limit: int | None = None,
+    content_type: str = "",
 ) -> list[DiscoveredItem]:
     """The items of an RSS or Atom feed (see :func:`read_feed`)."""
-    return read_feed(content, base_url, source, limit=limit).items
+    return read_feed(content, base_url, source, limit=limit, content_type=content_type).items

@@ -11,6 +11,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 from pipeline.series import date_from_text, identify
 from pipeline.types import DiscoveredItem
 
+_TAG_RE = re.compile(r"</?[A-Za-z][^<>]*>")
 _ISO_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _NUMERIC_DATE_RE = re.compile(r"(\d{4})\s*[./]\s*(\d{1,2})\s*[./]\s*(\d{1,2})")
 _KOREAN_DATE_RE = re.compile(r"(\d{4})\s*년\s*(\d{1,2})\s*월\s*(\d{1,2})\s*일")
@@ -84,8 +85,14 @@ def absolute_url(href: str, base_url: str) -> str | None:
     return url
 
 
+def same_site_key(url: str) -> str:
+    """Scheme-less host and port with any ``www.`` dropped: what "the same site" compares."""
+    return urlsplit(url).netloc.lower().removeprefix("www.")
+
+
 def clean_title(text: str) -> str:
-    return " ".join(text.split())
+    """Plain one-line text: markup left in HTML-typed or malformed feed titles is dropped."""
+    return " ".join(_TAG_RE.sub(" ", text).split())
 
 
 def make_item(

@@ -8,7 +8,13 @@ from dataclasses import replace
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from pipeline.discover.items import absolute_url, clean_title, date_from_loose_text, make_item
+from pipeline.discover.items import (
+    absolute_url,
+    clean_title,
+    date_from_loose_text,
+    make_item,
+    same_site_key,
+)
 from pipeline.types import DiscoveredItem
 
 # How far up from a link to look for the card's date before giving up.
@@ -81,12 +87,16 @@ def parse_listing(
 
 
 def next_page_url(html: str, base_url: str) -> str | None:
-    """The listing's "next page" link, if it has one."""
+    """The listing's "next page" link on the listing's own site, if it has one.
+
+    Pagination never leads off the site: a link elsewhere (or to a mirror of the site served
+    from another origin) is ignored in favour of the next candidate.
+    """
     tree = LexborHTMLParser(html)
+    site = same_site_key(base_url)
     for selector in _NEXT_PAGE_SELECTORS:
-        node = tree.css_first(selector)
-        if node is not None:
+        for node in tree.css(selector):
             url = absolute_url(node.attributes.get("href") or "", base_url)
-            if url:
+            if url and same_site_key(url) == site:
                 return url
     return None
