@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -33,7 +34,7 @@ class Source(models.Model):
     last_discovery_at = models.DateTimeField("마지막 수집", null=True, blank=True)
     last_discovery_method = models.CharField("마지막 수집 방법", max_length=20, blank=True)
     last_discovery_result = models.TextField("마지막 수집 결과", blank=True)
-    last_discovery_ok = models.BooleanField("마지막 수집 성공", null=True)
+    last_discovery_ok = models.BooleanField("마지막 수집 성공", null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -43,6 +44,14 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.name
+
+    def clean(self) -> None:
+        if not (self.feed_url or self.listing_url or self.sitemap_url):
+            raise ValidationError("피드, 목록 페이지, 사이트맵 URL 중 하나는 있어야 합니다.")
+        try:
+            self.spec()
+        except ValueError as exc:
+            raise ValidationError({"link_pattern": str(exc)}) from exc
 
     def spec(self) -> SourceSpec:
         return SourceSpec(

@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from pipeline.discover import DiscoveryResult, discover
 from pipeline.extract import ExtractionError
-from pipeline.extract.common import canonical_url
 from pipeline.fetch import FetchError, Fetcher
 from reports.services import IngestResult, Outcome, ingest_url
 from sources.models import DiscoveredItemRecord, Source
@@ -58,7 +57,7 @@ def discover_source(
     new_items: list[DiscoveredItemRecord] = []
     with transaction.atomic():
         for item in result.items:
-            record, created = DiscoveredItemRecord.record(source, item, canonical_url(item.url))
+            record, created = DiscoveredItemRecord.record(source, item, item.url)
             if created:
                 new_items.append(record)
         source.last_discovery_at = timezone.now()
@@ -138,7 +137,7 @@ def backfill(
     """
     run = discover_source(source, fetcher, since=since, max_items=max_items, history=True)
     summary = BackfillSummary(found=len(run.result.items), attempts=run.result.attempts)
-    urls = [canonical_url(i.url) for i in run.result.items]
+    urls = [i.url for i in run.result.items]
     records = list(
         DiscoveredItemRecord.objects.filter(source=source, url__in=urls)
         .exclude(state__in=[DiscoveredItemRecord.State.FETCHED])
