@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     ours = time.perf_counter() - start
     text_chars = statistics.mean(len(extract(h, u).text) for h, u in pages[:20])
 
-    print(f"pages: {args.count}, mean HTML {chars:,.0f} chars, mean extracted text {text_chars:,.0f} chars")
+    print(f"pages: {args.count}, mean HTML {chars:,.0f} chars, text {text_chars:,.0f} chars")
     print(f"database: {connection.vendor}")
     print(
         f"extract+store: {ours:.2f} s, {args.count / ours * 60:,.0f} reports/minute, "

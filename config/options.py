@@ -80,9 +80,7 @@ OPTIONS: tuple[Option, ...] = (
         "https://github.com/briefroom/briefroom",
         "URL named in the fetcher's User-Agent so publishers can reach the operator.",
     ),
-    Option(
-        "BRIEFROOM_FETCH_CONNECT_TIMEOUT", 10.0, "Seconds to wait for a TCP connection.", float
-    ),
+    Option("BRIEFROOM_FETCH_CONNECT_TIMEOUT", 10.0, "Seconds to wait for a TCP connection.", float),
     Option("BRIEFROOM_FETCH_READ_TIMEOUT", 30.0, "Seconds to wait between bytes read.", float),
     Option(
         "BRIEFROOM_FETCH_MAX_BYTES",
@@ -154,7 +152,9 @@ OPTIONS += (
         "Ollama, vLLM, llama.cpp server, LM Studio).",
     ),
     Option("BRIEFROOM_OPENAI_API_KEY", "", "API key for the OpenAI-compatible endpoint."),
-    Option("BRIEFROOM_OPENAI_MODEL", "gpt-4o-mini", "Model name at the OpenAI-compatible endpoint."),
+    Option(
+        "BRIEFROOM_OPENAI_MODEL", "gpt-4o-mini", "Model name at the OpenAI-compatible endpoint."
+    ),
     Option(
         "BRIEFROOM_LLAMACPP_MODEL",
         "",
@@ -177,7 +177,9 @@ OPTIONS += (
         "Hugging Face hub (or mirror) the embedded model is downloaded from.",
     ),
     Option("BRIEFROOM_LLAMACPP_THREADS", 2, "CPU threads for the embedded model.", int),
-    Option("BRIEFROOM_LLAMACPP_CONTEXT", 8192, "Context window (tokens) of the embedded model.", int),
+    Option(
+        "BRIEFROOM_LLAMACPP_CONTEXT", 8192, "Context window (tokens) of the embedded model.", int
+    ),
 )
 OPTIONS_BY_ENV = {option.env: option for option in OPTIONS}
 

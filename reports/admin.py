@@ -32,7 +32,15 @@ class ReportAdmin(admin.ModelAdmin):
 @admin.register(ReportRevision)
 class ReportRevisionAdmin(admin.ModelAdmin):
     list_display = ("report", "number", "extractor", "content_hash", "created_at")
-    readonly_fields = ("report", "number", "content_hash", "location", "extractor", "article_json", "created_at")  # fmt: skip
+    readonly_fields = (
+        "report",
+        "number",
+        "content_hash",
+        "location",
+        "extractor",
+        "article_json",
+        "created_at",
+    )
     exclude = ("raw_html",)
 
 

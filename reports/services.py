@@ -97,7 +97,9 @@ def _store_once(article: Article, raw_html: str, location_url: str) -> StoreResu
         ).first()
         report = location.report if location else None
         if report is None:
-            report = Report.objects.select_for_update().filter(identity=identity_for(article)).first()
+            report = (
+                Report.objects.select_for_update().filter(identity=identity_for(article)).first()
+            )
         created = report is None
         if report is None:
             report = Report.objects.create(
@@ -115,7 +117,11 @@ def _store_once(article: Article, raw_html: str, location_url: str) -> StoreResu
         for url in sorted(urls):
             location, _ = ReportLocation.objects.get_or_create(
                 url=url,
-                defaults={"report": report, "source": article.source, "extractor": article.extractor},
+                defaults={
+                    "report": report,
+                    "source": article.source,
+                    "extractor": article.extractor,
+                },
             )
         current = report.current_revision
         if current is not None and current.content_hash == digest:
@@ -230,13 +236,13 @@ def ingest_url(url: str, fetcher: Fetcher) -> IngestResult:
 def ingest_file(path: Path) -> IngestResult:
     """Store one report from a saved page; its canonical link says where it came from."""
     raw = path.read_bytes()
-    html = _decode_file(raw)
+    html = decode_file(raw)
     article = extract(html, str(path.resolve()))
     result = store_article(article, raw_html=html, location_url=article.url)
     return IngestResult(str(path), result.outcome, result.report)
 
 
-def _decode_file(raw: bytes) -> str:
+def decode_file(raw: bytes) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -246,3 +252,21 @@ def _decode_file(raw: bytes) -> str:
         if best is None:
             raise ValueError("cannot determine the file's character encoding") from None
         return str(best)
+
+
+def load_article(target: str, fetcher: Fetcher | None = None) -> Article:
+    """Extract one report from a saved page or a URL without storing it.
+
+    Raises FetchError, ExtractionError or ValueError (missing file, undecodable bytes).
+    """
+    if target.startswith(("http://", "https://")):
+        if fetcher is None:
+            with make_fetcher() as own:
+                page = own.get(target)
+        else:
+            page = fetcher.get(target)
+        return extract(page.text, page.url)
+    path = Path(target)
+    if not path.is_file():
+        raise ValueError(f"no such file: {target}")
+    return extract(decode_file(path.read_bytes()), str(path.resolve()))

@@ -7,10 +7,24 @@ from sources.models import DiscoveredItemRecord, Source
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
-    list_display = ("name", "title", "publisher", "enabled", "last_discovery_at", "last_discovery_method", "last_discovery_ok")  # fmt: skip
+    list_display = (
+        "name",
+        "title",
+        "publisher",
+        "enabled",
+        "last_discovery_at",
+        "last_discovery_method",
+        "last_discovery_ok",
+    )
     list_filter = ("enabled", "builtin", "publisher")
     search_fields = ("name", "title", "feed_url", "listing_url")
-    readonly_fields = ("builtin", "last_discovery_at", "last_discovery_method", "last_discovery_ok", "last_discovery_result")  # fmt: skip
+    readonly_fields = (
+        "builtin",
+        "last_discovery_at",
+        "last_discovery_method",
+        "last_discovery_ok",
+        "last_discovery_result",
+    )
 
 
 @admin.register(DiscoveredItemRecord)

@@ -30,7 +30,12 @@ def ensure_builtin_sources() -> list[Source]:
         title, publisher = TITLES.get(name, (name, name.upper()))
         source, was_created = Source.objects.get_or_create(
             name=name,
-            defaults={"title": title, "publisher": publisher, "builtin": True, **source_fields(spec)},
+            defaults={
+                "title": title,
+                "publisher": publisher,
+                "builtin": True,
+                **source_fields(spec),
+            },
         )
         if was_created:
             created.append(source)

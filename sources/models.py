@@ -68,7 +68,9 @@ class Source(models.Model):
 
 class DiscoveredItemQuerySet(models.QuerySet):
     def pending(self) -> DiscoveredItemQuerySet:
-        return self.filter(state__in=[DiscoveredItemRecord.State.NEW, DiscoveredItemRecord.State.FAILED])
+        return self.filter(
+            state__in=[DiscoveredItemRecord.State.NEW, DiscoveredItemRecord.State.FAILED]
+        )
 
 
 class DiscoveredItemRecord(models.Model):
@@ -107,7 +109,9 @@ class DiscoveredItemRecord(models.Model):
         return self.title or self.url
 
     @classmethod
-    def record(cls, source: Source, item: DiscoveredItem, url: str) -> tuple[DiscoveredItemRecord, bool]:
+    def record(
+        cls, source: Source, item: DiscoveredItem, url: str
+    ) -> tuple[DiscoveredItemRecord, bool]:
         """Store one discovered item; idempotent on (source, canonical url).
 
         A second discovery of the same URL refreshes title and date but never resets the

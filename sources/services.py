@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from pipeline.discover import DiscoveryResult, discover
 from pipeline.extract import ExtractionError
-from pipeline.fetch import FetchError, Fetcher
+from pipeline.fetch import Fetcher, FetchError
 from reports.services import IngestResult, Outcome, ingest_url
 from sources.models import DiscoveredItemRecord, Source
 

@@ -18,6 +18,9 @@ ORIGINS = (
     "https://www.korea.kr",
 )
 
+FORCE_GENERATION = "russian-force-generation-and-technological-adaptations-update-april-23-2025"
+FORCE_GENERATION_PAGE = f"isw-{FORCE_GENERATION}.html"
+
 # Report pages by path on the publisher's site.
 REPORT_PAGES = {
     "/research/middle-east/iran-update-evening-special-report-june-13-2025/": (
@@ -26,9 +29,7 @@ REPORT_PAGES = {
     "/research/russia-ukraine/russian-offensive-campaign-assessment-november-14-2025/": (
         "isw-russian-offensive-campaign-assessment-november-14-2025.html"
     ),
-    "/research/russia-ukraine/russian-force-generation-and-technological-adaptations-update-april-23-2025/": (
-        "isw-russian-force-generation-and-technological-adaptations-update-april-23-2025.html"
-    ),
+    "/research/russia-ukraine/" + FORCE_GENERATION + "/": FORCE_GENERATION_PAGE,
 }
 
 

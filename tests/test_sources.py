@@ -22,6 +22,8 @@ from tests.publisher import install_isw
 
 pytestmark = pytest.mark.django_db
 
+ROCA_PAGE = "isw-russian-offensive-campaign-assessment-november-14-2025.html"
+
 
 def point_isw_at(server: LoopbackServer) -> Source:
     source = Source.objects.get(name="isw")
@@ -131,7 +133,7 @@ def test_ingest_file_then_url_is_one_report_and_a_rerun_changes_nothing(
     http_server: LoopbackServer, fixtures_dir: Path
 ) -> None:
     install_isw(http_server)
-    page = fixtures_dir / "pages" / "isw-russian-offensive-campaign-assessment-november-14-2025.html"
+    page = fixtures_dir / "pages" / ROCA_PAGE
     out = io.StringIO()
     call_command("ingest", str(page), stdout=out)
     assert out.getvalue().startswith("new")
@@ -175,7 +177,7 @@ def test_ingest_bad_input_fails_clearly_and_stores_nothing(tmp_path: Path) -> No
 
 
 def test_extract_json_has_the_documented_keys(fixtures_dir: Path) -> None:
-    page = fixtures_dir / "pages" / "isw-russian-offensive-campaign-assessment-november-14-2025.html"
+    page = fixtures_dir / "pages" / ROCA_PAGE
     out = io.StringIO()
     call_command("extract", str(page), json=True, stdout=out)
     data = json.loads(out.getvalue())
@@ -194,7 +196,7 @@ def test_extract_json_has_the_documented_keys(fixtures_dir: Path) -> None:
 
 
 def test_series_command_shows_each_series(http_server: LoopbackServer, fixtures_dir: Path) -> None:
-    page = fixtures_dir / "pages" / "isw-russian-offensive-campaign-assessment-november-14-2025.html"
+    page = fixtures_dir / "pages" / ROCA_PAGE
     call_command("ingest", str(page), stdout=io.StringIO())
     out = io.StringIO()
     call_command("series", stdout=out)

@@ -16,3 +16,6 @@ TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
 # A file (not in-memory) SQLite test database, so WAL mode and locking behave as in production.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}  # noqa: F405
+
+# Never try the hub in tests: the embedded backend falls back to the packaged test model.
+BRIEFROOM_LLM = {**BRIEFROOM_LLM, "download": False, "progress": False}  # noqa: F405

@@ -46,7 +46,7 @@ class Command(BaseCommand):
         ]  # fmt: skip
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"]}
         self.stdout.write(f"briefroom: serving on http://{host}:{port}/ (Ctrl-C stops)")
-        process = subprocess.Popen(command, env=env)
+        process = subprocess.Popen(command, env=env)  # noqa: S603  (our own granian, fixed args)
 
         def forward(signum: int, _frame: object) -> None:
             process.send_signal(signum)

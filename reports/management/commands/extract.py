@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from pipeline.extract import ExtractionError, extract
+from pipeline.extract import ExtractionError
 from pipeline.fetch import FetchError
-from reports.services import _decode_file, make_fetcher
+from reports.services import load_article
 
 # The keys of ``--json`` output, in order (see README).
 JSON_KEYS = (
@@ -44,15 +43,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, target: str, json: bool, **options: Any) -> None:
         try:
-            if target.startswith(("http://", "https://")):
-                with make_fetcher() as fetcher:
-                    page = fetcher.get(target)
-                article = extract(page.text, page.url)
-            else:
-                path = Path(target)
-                if not path.is_file():
-                    raise CommandError(f"no such file: {target}")
-                article = extract(_decode_file(path.read_bytes()), str(path.resolve()))
+            article = load_article(target)
         except (FetchError, ExtractionError, ValueError) as exc:
             raise CommandError(str(exc)) from exc
         if json:

@@ -70,6 +70,8 @@ class Command(BaseCommand):
         try:
             source.full_clean()
         except ValidationError as exc:
-            raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from exc
+            raise CommandError(
+                "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+            ) from exc
         source.save()
         self.stdout.write(f"added {source.name}")
