@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from pipeline.brief.glossary import trie_pattern
+
 # "1,000", "6,000.5", "3.5", "42". Not preceded by another digit, comma or point so that "1,000"
 # is one number and "2.5" is not read as "5".
 NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
@@ -50,7 +52,13 @@ _TENS = {
     "eighty": 80,
     "ninety": 90,
 }
-_SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9, "trillion": 10**12}
+_SCALES: dict[str, int] = {
+    "hundred": 100,
+    "thousand": 1000,
+    "million": 10**6,
+    "billion": 10**9,
+    "trillion": 10**12,
+}
 _ORDINALS = {
     "first": 1,
     "second": 2,
@@ -82,22 +90,30 @@ _ORDINALS = {
     "hundredth": 100,
     "thousandth": 1000,
 }
+_SCALES["dozen"] = 12
 # Words that stand for a number on their own ("dozens", "hundreds of" are vague and do not).
-_OTHER_WORDS = {"dozen": 12, "twice": 2, "thrice": 3, "once": 1, "a": None, "and": None}
+_ADVERBS = {"twice": 2, "thrice": 3, "once": 1}
+_NUMBER_WORDS = frozenset(_UNITS) | frozenset(_TENS) | frozenset(_SCALES) | frozenset(_ORDINALS)
+_NUMBER_WORD = trie_pattern(_NUMBER_WORDS)
+# A run of number words joined by spaces, hyphens and "and": "two hundred and fifty". A leading
+# "a" ("a thousand") needs no match: a scale word alone counts once.
+_NUMBER_WORD_RUN_RE = re.compile(
+    rf"\b(?:{_NUMBER_WORD})\b(?:[\s-]+(?:and[\s-]+)?(?:{_NUMBER_WORD})\b)*", re.IGNORECASE
+)
+_ADVERB_RE = re.compile(r"\b(?:twice|thrice|once)\b", re.IGNORECASE)
 _WORD_RE = re.compile(r"[A-Za-z]+")
 _SCALED_DIGITS_RE = re.compile(
     rf"(?<![\d.,])({NUMBER})\s*(hundred|thousand|million|billion|trillion|bn)\b", re.IGNORECASE
 )
 
-MONTH_NAMES = (
-    "january february march april may june july august september october november december"
-).split()
+MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
+               "september", "october", "november", "december")  # fmt: skip
 _MONTH_BY_NAME = {name: number for number, name in enumerate(MONTH_NAMES, start=1)}
 _MONTH_BY_NAME.update(
     {name[:3]: number for name, number in list(_MONTH_BY_NAME.items()) if name != "may"}
 )
 _MONTH_BY_NAME["sept"] = 9
-_MONTH_ALT = "|".join(sorted((m.capitalize() for m in _MONTH_BY_NAME), key=len, reverse=True))
+_MONTH_ALT = "(?:" + trie_pattern(m.capitalize() for m in _MONTH_BY_NAME) + ")"
 _DAY = r"\d{1,2}(?!\d)(?:st|nd|rd|th)?"
 # "June 2", "June 2, 2025", "June 1 and 2", "June 20-30, 2025", "Jun. 2".
 _EN_MONTH_DAY_RE = re.compile(
@@ -128,9 +144,12 @@ KO_MONTH_RE = re.compile(r"(?<![\d.,])(?P<month>\d{1,2})\s*월(?!\s*\d)")
 KO_YEAR_RE = re.compile(r"(?<![\d.,])(?P<year>(?:1[89]|20)\d\d)\s*년")
 _KO_MORE_DAY_RE = re.compile(r"(\d{1,2})\s*일")
 
+_HANGUL_RE = re.compile(r"[가-힣]")
 _KO_UNITS = {"조": 10**12, "억": 10**8, "만": 10**4, "천": 1000, "백": 100}
 # A digit group with an optional Korean unit: "6천", "1만", "6 천 명", "1,000".
-_KO_NUMBER_RE = re.compile(rf"(?<![\d.,])(?P<number>{NUMBER})(?:(?P<gap>\s?)(?P<unit>[조억만천백]))?")
+_KO_NUMBER_RE = re.compile(
+    rf"(?<![\d.,])(?P<number>{NUMBER})(?:(?P<gap>\s?)(?P<unit>[조억만천백]))?"
+)
 # After "6 천" (with a space) the unit must stand alone or take a counter, so that "6 만큼"
 # (as much as six) is not read as 60,000.
 _KO_SPACED_UNIT_OK_RE = re.compile(r"(?:[^가-힣]|$|[명대개발기척여톤원달])")
@@ -154,95 +173,52 @@ class NumberMention:
 
 
 def english_number_words(text: str) -> set[Decimal]:
-    """Values of number words in English text: "three", "twenty-five", "two hundred", "58th"."""
+    """Values of number words in English text: "three", "twenty-five", "two hundred", "58th".
+
+    Each run of number words ("two hundred and fifty thousand") gives the value of every word and
+    of the whole run; "dozens" and "hundreds of" are vague and give nothing.
+    """
     values: set[Decimal] = set()
-    run: list[str] = []
-
-    def flush() -> None:
-        if run:
-            values.update(_word_run_values(run))
-            run.clear()
-
-    for match in _WORD_RE.finditer(text):
-        word = match.group().lower()
-        gap = text[run_end(match, run) : match.start()] if run else ""
-        if run and gap.strip(" -") != "":
-            flush()
-        if word in _UNITS or word in _TENS or word in _SCALES:
-            run.append(word)
-        elif word in _ORDINALS:
-            run.append(word)
-            flush()
-        elif word in ("a", "and") and run and run[-1] in _SCALES | _TENS | _UNITS:
-            run.append(word)
-        elif word == "a":
-            run.append(word)
-        else:
-            flush()
-            if word in _OTHER_WORDS and _OTHER_WORDS[word] is not None:
-                values.add(Decimal(_OTHER_WORDS[word] or 0))
-        _last_end[0] = match.end()
-    flush()
+    for match in _NUMBER_WORD_RUN_RE.finditer(text):
+        values |= _word_run_values(_WORD_RE.findall(match.group().lower()))
+    for match in _ADVERB_RE.finditer(text):
+        values.add(Decimal(_ADVERBS[match.group().lower()]))
     return values
-
-
-# The end offset of the last word seen by english_number_words (kept out of the closure so that
-# mypy can follow it; the function is not re-entrant across threads, which it need not be).
-_last_end = [0]
-
-
-def run_end(_match: re.Match[str], _run: list[str]) -> int:
-    return _last_end[0]
 
 
 def _word_run_values(words: list[str]) -> set[Decimal]:
     """Values of one run of number words: each word alone and the run read as one number."""
     while words and words[-1] in ("a", "and"):
         words = words[:-1]
-    while words and words[0] == "and":
+    while words and words[0] in ("a", "and") and (len(words) < 2 or words[1] not in _SCALES):
         words = words[1:]
     if not words:
         return set()
     values: set[Decimal] = set()
     total = current = 0
-    seen = False
     for word in words:
-        if word == "a":
-            current = max(current, 1)
-            continue
-        if word == "and":
-            continue
-        seen = True
-        if word in _UNITS:
-            current += _UNITS[word]
-            values.add(Decimal(_UNITS[word]))
-        elif word in _TENS:
-            current += _TENS[word]
-            values.add(Decimal(_TENS[word]))
-        elif word in _ORDINALS:
-            value = _ORDINALS[word]
-            if value >= 100:
-                current = max(current, 1) * value
-            else:
-                current += value
-            values.add(Decimal(value))
+        if word in ("a", "and"):
+            current = max(current, 1) if word == "a" else current
         elif word in _SCALES:
             scale = _SCALES[word]
-            if scale == 100:
-                current = max(current, 1) * 100
+            if scale < 1000:
+                current = max(current, 1) * scale
             else:
                 total += max(current, 1) * scale
                 current = 0
-    if seen:
-        values.add(Decimal(total + current))
+        else:
+            value = _UNITS.get(word) or _TENS.get(word) or _ORDINALS.get(word, 0)
+            values.add(Decimal(value))
+            current += value
+    values.add(Decimal(total + current))
     return values
 
 
 def source_numbers(text: str) -> set[Decimal]:
     """Every number the source names, in digits or in English or Korean words, as a value."""
     values: set[Decimal] = set()
-    for match in _NUMBER_RE.finditer(text):
-        value = to_decimal(match.group())
+    for raw in set(_NUMBER_RE.findall(text)):
+        value = to_decimal(raw)
         if value is not None:
             values.add(value)
     for match in _SCALED_DIGITS_RE.finditer(text):
@@ -252,7 +228,8 @@ def source_numbers(text: str) -> set[Decimal]:
         if value is not None:
             values.add(value * scale)
     values |= english_number_words(text)
-    values |= {mention.value for mention in korean_numbers(text)}
+    if _HANGUL_RE.search(text):
+        values |= {mention.value for mention in korean_numbers(text)}
     return values
 
 
@@ -273,9 +250,7 @@ def korean_numbers(text: str, skip: Iterable[tuple[int, int]] = ()) -> list[Numb
         unit_char = match.group("unit")
         end = match.end()
         unit: int | None = None
-        if unit_char and (
-            not match.group("gap") or _KO_SPACED_UNIT_OK_RE.match(text, match.end())
-        ):
+        if unit_char and (not match.group("gap") or _KO_SPACED_UNIT_OK_RE.match(text, match.end())):
             unit = _KO_UNITS[unit_char]
             value *= unit
         elif unit_char:
@@ -345,11 +320,8 @@ def korean_dates(text: str) -> list[DateMention]:
     for match in KO_YEAR_MONTH_RE.finditer(text):
         if free(*match.span()):
             taken.append(match.span())
-            mentions.append(
-                DateMention(
-                    match.group(), *match.span(), int(match.group("year")), int(match.group("month"))
-                )
-            )
+            year, month = int(match.group("year")), int(match.group("month"))
+            mentions.append(DateMention(match.group(), *match.span(), year, month))
     for match in KO_MONTH_RE.finditer(text):
         if free(*match.span()) and 1 <= int(match.group("month")) <= 12:
             taken.append(match.span())
@@ -369,9 +341,13 @@ class SourceDates:
     """The dates a source names, at the precision it names them."""
 
     days: set[tuple[int | None, int, int]] = field(default_factory=set)  # (year?, month, day)
+    undated: set[tuple[int, int]] = field(default_factory=set)  # "June 2": (month, day)
     year_months: set[tuple[int, int]] = field(default_factory=set)
     months: set[int] = field(default_factory=set)
     years: set[int] = field(default_factory=set)
+    # The years a date named without one can be in: the publication year and the one before
+    # ("December 30" in a report of January 2); any year of the source when it has no date.
+    implied_years: set[int] = field(default_factory=set)
 
     def add_day(self, year: int | None, month: int, day: int) -> None:
         if not (1 <= month <= 12 and 1 <= day <= 31):
@@ -382,6 +358,8 @@ class SourceDates:
         if year:
             self.year_months.add((year, month))
             self.years.add(year)
+        else:
+            self.undated.add((month, day))
 
     def names(self, mention: DateMention) -> bool:
         """Whether the source names the (possibly partial) date of a Korean mention."""
@@ -397,7 +375,7 @@ class SourceDates:
         if year is None:
             return (None, month, day) in self.days
         return (year, month, day) in self.days or (
-            (None, month, day) in self.days and year in self.years
+            (month, day) in self.undated and year in (self.implied_years or self.years)
         )
 
 
@@ -410,6 +388,7 @@ def source_dates(text: str, published: dt.date | None = None) -> SourceDates:
     dates = SourceDates()
     if published:
         dates.add_day(published.year, published.month, published.day)
+        dates.implied_years = {published.year, published.year - 1}
     for match in _EN_MONTH_DAY_RE.finditer(text):
         month = _MONTH_BY_NAME[match.group("month").lower()]
         year = int(match.group("year")) if match.group("year") else None
@@ -425,15 +404,14 @@ def source_dates(text: str, published: dt.date | None = None) -> SourceDates:
         dates.year_months.add((year, month))
         dates.years.add(year)
         dates.months.add(month)
-    for match in _EN_MONTH_RE.finditer(text):
-        dates.months.add(_MONTH_BY_NAME[match.group("month").lower()])
+    dates.months |= {_MONTH_BY_NAME[name.lower()] for name in set(_EN_MONTH_RE.findall(text))}
     for match in _ISO_DATE_RE.finditer(text):
         dates.add_day(int(match.group(1)), int(match.group(2)), int(match.group(3)))
     for match in _US_DATE_RE.finditer(text):
         dates.add_day(int(match.group(3)), int(match.group(1)), int(match.group(2)))
     for match in _DOTTED_DATE_RE.finditer(text):
         dates.add_day(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-    for mention in korean_dates(text):
+    for mention in korean_dates(text) if _HANGUL_RE.search(text) else []:
         if mention.month and mention.day:
             dates.add_day(mention.year, mention.month, mention.day)
         elif mention.month and mention.year:

@@ -1,0 +1,1 @@
+"""The Korean brief: its deterministic parts (title, countries, glossary) and its verifier."""
