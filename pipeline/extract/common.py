@@ -191,12 +191,16 @@ ENDNOTE_MARK_RE = re.compile(r"\s*\[(?:\d{1,3}|[ivxlc]{1,7})\]")
 
 
 def strip_marks(text: str) -> str:
-    """Text without its endnote marks."""
-    return squash(ENDNOTE_MARK_RE.sub("", text))
+    """Whitespace-normalised text without its endnote marks."""
+    return squash(ENDNOTE_MARK_RE.sub("", text)) if "[" in text else squash(text)
 
 
 def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60]
+
+
+def _tags(names: str) -> frozenset[str]:
+    return frozenset(names.split())
 
 
 class Block(NamedTuple):
@@ -209,15 +213,15 @@ class Block(NamedTuple):
     group: str  # key of the enclosing group element (see walk_blocks), "" outside any
 
 
-INLINE_TAGS = frozenset(
+INLINE_TAGS = _tags(
     "a abbr b bdi bdo cite code data del dfn em font i ins kbd label mark q s samp small span "
-    "strong sub sup time tt u var wbr".split()
+    "strong sub sup time tt u var wbr"
 )
 # Never text: skipped with everything inside them.
-SKIP_TAGS = frozenset(
+SKIP_TAGS = _tags(
     "script style noscript template iframe img picture svg math video audio canvas object embed "
     "figure button input select option textarea form head link meta source track map area "
-    "#comment".split()
+    "#comment"
 )
 BOLD_TAGS = frozenset({"strong", "b"})
 # Wrappers through which a bold lead is still a lead: <em><strong>Lead.</strong> …</em>.
@@ -447,9 +451,9 @@ def deobfuscate_urls(text: str) -> str:
 
 # --------------------------------------------------------------------------- HTML
 
-ALLOWED_TAGS = frozenset(
+ALLOWED_TAGS = _tags(
     "p h2 h3 h4 ol ul li strong em a img figure figcaption blockquote table caption thead "
-    "tbody tfoot tr th td br sup sub".split()
+    "tbody tfoot tr th td br sup sub"
 )
 ALLOWED_ATTRIBUTES = {
     "a": {"href"},
@@ -458,12 +462,14 @@ ALLOWED_ATTRIBUTES = {
     "th": {"colspan", "rowspan"},
 }
 # Removed with their content, not just unwrapped.
-DROPPED_CONTENT_TAGS = frozenset(
+DROPPED_CONTENT_TAGS = _tags(
     "script style noscript template iframe object embed svg math form button select textarea "
-    "title head".split()
+    "title head"
 )
 _EMPTY_PARAGRAPH_RE = re.compile(r"<(p|li|h[234]|figcaption|strong|em)>\s*</\1>")
-_BLANK_LINES_RE = re.compile(r"\n\s*\n+")
+# What nh3 leaves of an in-page anchor once its href is gone.
+_BARE_LINK_RE = re.compile(r'<a rel="[^"]*">(.*?)</a>', re.DOTALL)
+_SPACE_BETWEEN_TAGS_RE = re.compile(r">\s+<")
 
 
 def _relative_url_resolver(base_url: str) -> Callable[[str], str | None]:
@@ -487,8 +493,9 @@ def clean_html(fragment: str, base_url: str) -> str:
         url_relative=_relative_url_resolver(base_url),
         strip_comments=True,
     )
+    cleaned = _BARE_LINK_RE.sub(r"\1", cleaned)
     cleaned = _EMPTY_PARAGRAPH_RE.sub("", cleaned)
-    return _BLANK_LINES_RE.sub("\n", cleaned).strip()
+    return _SPACE_BETWEEN_TAGS_RE.sub(">\n<", cleaned).strip()
 
 
 def html_to_text(fragment: str) -> str:

@@ -48,49 +48,43 @@ from pipeline.types import Article, MapImage, Section, Topline
 ISW_DOMAIN = "understandingwar.org"
 
 # Page furniture that can sit inside a report body; removed before reading it.
-BODY_JUNK = ", ".join(
-    (
-        "script",
-        "style",
-        "noscript",
-        "template",
-        "iframe",
-        "form",
-        "button",
-        "svg",
-        "nav",
-        "[class*=tooltip]",
-        "[role=tooltip]",
-        "[class*=disclaimer]",
-        "[class*=share]",
-        "[class*=social]",
-        "[class*=jump]",
-        "[class*=breadcrumb]",
-        "[class*=researcher]",
-        "[class*=related]",
-        "[class*=donat]",
-        "[class*=newsletter]",
-        ".screen-reader-text",
-        ".post-navigation",
-    )
+BODY_JUNK = (
+    "script, style, noscript, template, iframe, form, button, svg, nav, "
+    "[class*=tooltip], [role=tooltip], [class*=disclaimer], [class*=share], [class*=social], "
+    "[class*=jump], [class*=breadcrumb], [class*=researcher], [class*=related], [class*=donat], "
+    "[class*=newsletter], .screen-reader-text, .post-navigation"
 )
 
-# Paragraphs that are never part of a report, whatever the page.
-BOILERPLATE_RE = re.compile(
-    r"do not report in detail on (?:\w+ )?war crimes"
-    r"|utterly condemn\b.*violations of the laws? of armed conflict"
-    r"|^click here\b"
-    r"|^the critical threats project \(ctp\)"
-    r"|^follow (?:isw|ctp|us) on social media"
-    r"|^donate (?:online|now|to)\b"
-    r"|tax-exempt organization"
-    r"|non-partisan, non-profit"
-    r"|^(?:facebook|x|twitter|youtube|linkedin)\s*\|"
-    r"|^website\s*\|"
-    r"|^©|^copyright\b",
+# Paragraphs that are never part of a report, whatever the page: by how they start …
+BOILERPLATE_START_RE = re.compile(
+    r"click here\b"
+    r"|the critical threats project \(ctp\)"
+    r"|follow (?:isw|ctp|us) on social media"
+    r"|donate (?:online|now|to)\b"
+    r"|(?:facebook|x|twitter|youtube|linkedin)\s*\|"
+    r"|website\s*\|"
+    r"|©|copyright\b",
     re.IGNORECASE,
 )
+# … or by a phrase they hold (plain substring tests: this runs on every paragraph).
+BOILERPLATE_PHRASES = (
+    ("do not report in detail on", "war crimes"),  # the standard war-crimes disclaimer
+    ("utterly condemn", "laws of armed conflict"),
+    ("tax-exempt organization",),
+    ("non-partisan, non-profit",),
+)
+
+
+def is_boilerplate(text: str) -> bool:
+    if BOILERPLATE_START_RE.match(text):
+        return True
+    lower = text.lower()
+    return any(all(phrase in lower for phrase in phrases) for phrases in BOILERPLATE_PHRASES)
+
+
+TIME_ZONE_MARKS = ("ET", "EST", "EDT", "KST")
 ENDNOTE_LINE_RE = re.compile(r"^\[(?:\d{1,3}|[ivxlc]{1,7})\]\s*\S", re.IGNORECASE)
+ENDNOTE_MARK_AT_START_RE = re.compile(r"^\[(?:\d{1,3}|[ivxlc]{1,7})\]\s*", re.IGNORECASE)
 ENDNOTES_HEADINGS = frozenset({"endnotes", "sources", "notes", "footnotes"})
 TOPLINES_KEY, TAKEAWAYS_KEY, ENDNOTES_KEY = "toplines", "key-takeaways", "endnotes"
 IMAGE_EXTENSIONS = (".webp", ".png", ".jpg", ".jpeg", ".gif")
@@ -120,15 +114,19 @@ class _SectionDraft:
     id: str
     title: str
     parts: list[str] = field(default_factory=list)
-    fields: dict[str, list[str]] = field(default_factory=dict)
+    # label -> [(subheading, texts)]: a label recurs under each subheading (each direction).
+    fields: dict[str, list[tuple[str, list[str]]]] = field(default_factory=dict)
     subheading: str = ""
-    pending_label: str = ""
-    pending_took_items: bool = False
+    # A "Label:" paragraph with nothing after it labels the paragraph or the list that follows.
+    open_label: str = ""
+    open_label_used: bool = False
 
-    def add_field(self, label: str, value: str) -> None:
-        if self.subheading:
-            value = f"{self.subheading}: {value}"
-        self.fields.setdefault(label, []).append(value)
+    def add_field(self, label: str, value: str, *, new: bool) -> None:
+        entries = self.fields.setdefault(label, [])
+        if new or not entries:
+            entries.append((self.subheading, [value]))
+        else:
+            entries[-1][1].append(value)
 
     def add(self, block: Block) -> str:
         """Take one block; return its text for the article's plain text ("" to leave it out)."""
@@ -140,35 +138,36 @@ class _SectionDraft:
             if text == self.title:
                 return ""
             self.subheading = text
-            self.pending_label = ""
+            self.open_label = ""
             self.parts.append(text)
             return text
         labelled = label_of(block)
         if labelled:
             label, value = labelled
-            value = strip_marks(value)
-            self.pending_label, self.pending_took_items = ("", False) if value else (label, False)
+            self.open_label, self.open_label_used = ("", False) if value else (label, False)
             if value:
-                self.add_field(label, value)
-        elif self.pending_label:
+                self.add_field(label, strip_marks(value), new=True)
+        elif self.open_label:
             if block.tag == "li":
-                self.add_field(self.pending_label, f"- {text}")
-                self.pending_took_items = True
+                self.add_field(self.open_label, text, new=not self.open_label_used)
+                self.open_label_used = True
             else:
-                if not self.pending_took_items:
-                    self.add_field(self.pending_label, text)
-                self.pending_label = ""
+                if not self.open_label_used:
+                    self.add_field(self.open_label, text, new=True)
+                self.open_label = ""
         part = _as_part(block, text)
         self.parts.append(part)
         return part
 
     def build(self) -> Section:
-        return Section(
-            id=self.id,
-            title=self.title,
-            text=join_parts(self.parts),
-            fields={label: "\n".join(values) for label, values in self.fields.items()},
-        )
+        fields = {
+            label: "\n".join(
+                f"{sub} — {' '.join(values)}" if sub else " ".join(values)
+                for sub, values in entries
+            )
+            for label, entries in self.fields.items()
+        }
+        return Section(id=self.id, title=self.title, text=join_parts(self.parts), fields=fields)
 
 
 @dataclass
@@ -189,6 +188,8 @@ class ReportDraft:
 
     def take_time_line(self, text: str) -> bool:
         """Read "Assessment as of: 7:45 PM ET", "June 2, 2025, 7:15pm ET" or a cutoff line."""
+        if not any(zone in text for zone in TIME_ZONE_MARKS):
+            return False  # the cheap test first: this runs on every paragraph
         match = (
             ASSESSMENT_TIME_RE.search(text)
             or DATED_TIME_LINE_RE.match(text)
@@ -201,7 +202,7 @@ class ReportDraft:
         return True
 
     def take_boilerplate(self, block: Block) -> bool:
-        if not BOILERPLATE_RE.search(block.text):
+        if not is_boilerplate(block.text):
             return False
         if block.node.tag in ("p", "li", "h2", "h3", "h4", "blockquote"):
             self.dropped.append(block.node)
@@ -229,20 +230,18 @@ class ReportDraft:
         self.key_takeaways.append(text)
         self.parts.append(f"- {text}")
 
-    def add_endnote(self, block: Block, number: int) -> None:
-        if block.text.rstrip(":").lower() in ENDNOTES_HEADINGS:
-            return
-        text = block.text if ENDNOTE_LINE_RE.match(block.text) else f"[{number}] {block.text}"
-        self.endnotes.append(deobfuscate_urls(text))
+    def add_endnote(self, block: Block) -> None:
+        """Endnote n goes to ``endnotes[n - 1]``, without its "[n]" and with full URLs."""
+        if block.text.rstrip(":").lower() not in ENDNOTES_HEADINGS:
+            self.endnotes.append(deobfuscate_urls(ENDNOTE_MARK_AT_START_RE.sub("", block.text)))
 
-    def section(self, key: str, title: str = "") -> _SectionDraft:
+    def add_to_section(self, key: str, block: Block, title: str = "") -> None:
         draft = self.sections.get(key)
         if draft is None:
             draft = self.sections[key] = _SectionDraft(id=key, title=title)
-        return draft
-
-    def add_to_section(self, key: str, block: Block, title: str = "") -> None:
-        part = self.section(key, title).add(block)
+            if title:
+                self.parts.append(title)
+        part = draft.add(block)
         if part:
             self.parts.append(part)
 
@@ -254,7 +253,7 @@ class ReportDraft:
         for block in blocks:
             group = block.group
             if group == ENDNOTES_KEY:
-                self.add_endnote(block, len(self.endnotes) + 1)
+                self.add_endnote(block)
             elif self.take_time_line(block.text) or self.take_boilerplate(block):
                 continue
             elif group == TOPLINES_KEY:
@@ -276,9 +275,11 @@ class ReportDraft:
         for block in blocks:
             text = block.text
             if ENDNOTE_LINE_RE.match(text):
-                self.add_endnote(block, len(self.endnotes) + 1)
+                self.add_endnote(block)
                 continue
-            if self.endnotes and text.lower().rstrip(":") in ENDNOTES_HEADINGS:
+            if text.lower().rstrip(":") in ENDNOTES_HEADINGS and (
+                self.endnotes or is_heading(block)
+            ):
                 continue
             if self.take_time_line(text) or self.take_boilerplate(block):
                 continue
@@ -297,8 +298,6 @@ class ReportDraft:
                     continue
                 if self.key_takeaways:
                     stage = "sections"
-            if is_heading(block) and text.lower().rstrip(":") in ENDNOTES_HEADINGS:
-                continue
             if stage == "toplines" and is_heading(block) and text.lower() != TOPLINES_KEY:
                 stage = "sections"
             if stage in ("toplines", "takeaways"):
@@ -317,7 +316,9 @@ class ReportDraft:
         article.time_zone = article.time_zone or self.time_zone
         article.toplines = [Topline(h, join_parts(body)) for h, body in self.toplines]
         article.key_takeaways = self.key_takeaways
-        article.sections = [s.build() for s in self.sections.values()]
+        # A heading with nothing under it (a parent of the next headings) is only kept in text.
+        built = (s.build() for s in self.sections.values())
+        article.sections = [s for s in built if s.text or s.fields]
         article.endnotes = self.endnotes
         article.text = join_parts(self.parts)
         return article
@@ -381,7 +382,9 @@ def is_isw(page: Page) -> bool:
 # --------------------------------------------------------------------------- WordPress site
 
 
-def group_keys(tree: LexborHTMLParser, content: LexborNode) -> tuple[dict[int, str], dict[str, str]]:
+def group_keys(
+    tree: LexborHTMLParser, content: LexborNode
+) -> tuple[dict[int, str], dict[str, str]]:
     """The report blocks of a WordPress body: {mem_id: key} and {key: title}.
 
     A block is a ``div``/``section`` with a ``data-id`` naming it (WordPress also puts numeric
