@@ -41,7 +41,7 @@ class ReportRevisionAdmin(admin.ModelAdmin):
         "article_json",
         "created_at",
     )
-    exclude = ("raw_html",)
+    exclude = ("raw_html_z", "article_z")
 
 
 @admin.register(FetchedPage)

@@ -56,13 +56,23 @@ def identity_for(article: Article) -> str:
     return f"url:{article.url}"
 
 
-def content_hash(article: Article) -> str:
-    """Hash of what the reader sees; the address the page was reached at is not content."""
+def serialise(article: Article) -> tuple[str, str]:
+    """The Article's JSON and its content hash, from one serialisation.
+
+    The hash covers what the reader sees, so the address the page was reached at (``url``)
+    and the extractor's ``warnings`` are left out of it; they are spliced onto the front of
+    the hashed JSON object for storage (a full report is ~230 kB of JSON, and serialising it
+    twice was a measurable share of the store's time).
+    """
     data = article.to_json()
-    data.pop("url", None)
-    data.pop("warnings", None)
-    payload = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(payload.encode()).hexdigest()
+    head = {"url": data.pop("url"), "warnings": data.pop("warnings")}
+    body = json.dumps(data, ensure_ascii=False, default=str)
+    digest = hashlib.sha256(body.encode()).hexdigest()
+    return json.dumps(head, ensure_ascii=False)[:-1] + ", " + body[1:], digest
+
+
+def content_hash(article: Article) -> str:
+    return serialise(article)[1]
 
 
 def _priority(extractor: str) -> int:
@@ -89,16 +99,23 @@ def store_article(article: Article, *, raw_html: str = "", location_url: str = "
 
 
 def _store_once(article: Article, raw_html: str, location_url: str) -> StoreResult:
-    digest = content_hash(article)
-    urls = {canonical_url(location_url), article.url}
+    article_json, digest = serialise(article)
+    fetched_at = canonical_url(location_url)
+    urls = {fetched_at, article.url}
     with transaction.atomic():
-        location = (
-            ReportLocation.objects.select_for_update().filter(url__in=urls).select_related("report")
-        ).first()
-        report = location.report if location else None
+        known = {
+            loc.url: loc
+            for loc in ReportLocation.objects.select_for_update()
+            .filter(url__in=urls)
+            .select_related("report", "report__current_revision")
+        }
+        report = next(iter(known.values())).report if known else None
         if report is None:
             report = (
-                Report.objects.select_for_update().filter(identity=identity_for(article)).first()
+                Report.objects.select_for_update()
+                .select_related("current_revision")
+                .filter(identity=identity_for(article))
+                .first()
             )
         created = report is None
         if report is None:
@@ -114,40 +131,40 @@ def _store_once(article: Article, raw_html: str, location_url: str) -> StoreResu
                 time_zone=article.time_zone or "",
                 language=article.language,
             )
-        for url in sorted(urls):
-            location, _ = ReportLocation.objects.get_or_create(
-                url=url,
-                defaults={
-                    "report": report,
-                    "source": article.source,
-                    "extractor": article.extractor,
-                },
+        for url in sorted(urls - set(known)):
+            known[url] = ReportLocation.objects.create(
+                url=url, report=report, source=article.source, extractor=article.extractor
             )
+        location = known[fetched_at]
         current = report.current_revision
         if current is not None and current.content_hash == digest:
             return StoreResult(report, current, Outcome.UNCHANGED)
         if current is not None and _priority(article.extractor) < _priority(current.extractor):
             return StoreResult(report, current, Outcome.DUPLICATE)
-        existing = report.revisions.filter(content_hash=digest).first()
+        existing = None if created else report.revisions.filter(content_hash=digest).first()
         if existing is not None:
             # The page went back to an earlier content: point at it again, keep history.
             revision = existing
         else:
-            number = (report.revisions.aggregate(top=Max("number"))["top"] or 0) + 1
-            revision = ReportRevision.objects.create(
+            number = 1
+            if not created:
+                number = (report.revisions.aggregate(top=Max("number"))["top"] or 0) + 1
+            revision = ReportRevision(
                 report=report,
                 number=number,
                 content_hash=digest,
                 location=location,
                 extractor=article.extractor,
-                article_json=article.to_json(),
-                raw_html=raw_html,
             )
+            revision.article_json = article_json
+            revision.raw_html = raw_html
+            revision.save(force_insert=True)
         report.current_revision = revision
         report.canonical_url = article.url
         report.source = article.source
         report.title = article.title[:500]
         report.series = article.series or ""
+        report.edition = article.edition
         report.published = article.published
         report.published_time = article.published_time or ""
         report.time_zone = article.time_zone or ""
@@ -157,9 +174,9 @@ def _store_once(article: Article, raw_html: str, location_url: str) -> StoreResu
         if created:
             _mark_superseded(report)
         outcome = Outcome.NEW if created else Outcome.UPDATED
-        transaction.on_commit(
-            lambda: revision_stored.send(sender=Report, report=report, revision=revision)
-        )
+        # Inside the transaction: receivers that write to the database (the board's post, a
+        # database task queue) commit with the report or not at all.
+        revision_stored.send(sender=Report, report=report, revision=revision, outcome=outcome)
     return StoreResult(report, revision, outcome)
 
 
