@@ -49,6 +49,22 @@ class LLMBackend(Protocol):
     def count_tokens(self, text: str) -> int: ...
 
 
+def fold_system_message(messages: Sequence[ChatMessage]) -> list[ChatMessage]:
+    """Messages without a system role: its text opens the first user turn (Gemma's own template
+    does the same)."""
+    system = "\n\n".join(m["content"] for m in messages if m["role"] == "system")
+    rest = [
+        ChatMessage(role=m["role"], content=m["content"]) for m in messages if m["role"] != "system"
+    ]
+    if not system:
+        return rest
+    for message in rest:
+        if message["role"] == "user":
+            message["content"] = f"{system}\n\n{message['content']}"
+            return rest
+    return [ChatMessage(role="user", content=system), *rest]
+
+
 # Tokens per byte of ASCII text for current BPE vocabularies (Gemma, Qwen, GPT-4o: 3.8-4.2
 # characters a token in English); 3.5 errs on the side of overcounting, so budgets hold.
 _ASCII_BYTES_PER_TOKEN = 3.5
