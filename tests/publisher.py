@@ -68,3 +68,20 @@ def install_isw(server: LoopbackServer, *, feed_status: int = 403) -> None:
     )
     for path, name in REPORT_PAGES.items():
         server.routes[path] = page_route(name)
+
+
+def install_korea_kr(server: LoopbackServer) -> None:
+    """korea.kr's 국방부 feed and its press-release pages (one fixture, numbered per request)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    server.routes["/rss/dept_mnd.xml"] = discovery_route(
+        server, "korea_dept_mnd.xml", "application/rss+xml"
+    )
+    template = (FIXTURES / "pages" / "korea-kr-press-release-mnd-156691234.html").read_text()
+
+    def release(handler: object) -> Route:
+        query = parse_qs(urlsplit(handler.path).query)  # type: ignore[attr-defined]
+        news_id = query.get("newsId", ["156691234"])[0]
+        return Route(body=template.replace("156691234", news_id))
+
+    server.routes["/briefing/pressReleaseView.do"] = Route(dynamic=release)

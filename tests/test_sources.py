@@ -203,3 +203,41 @@ def test_series_command_shows_each_series(http_server: LoopbackServer, fixtures_
     text = out.getvalue()
     assert "russian-offensive-campaign-assessment" in text
     assert "2025-11-14" in text
+
+
+def test_mnd_feed_keeps_press_releases_and_stores_korean_reports(
+    http_server: LoopbackServer,
+) -> None:
+    from pipeline.discover import MND
+    from tests.publisher import install_korea_kr
+
+    install_korea_kr(http_server)
+    source = Source.objects.get(name="mnd")
+    for name, value in source_fields(with_base(MND, http_server.base_url + "/")).items():
+        setattr(source, name, value)
+    source.save()
+    with make_fetcher() as fetcher:
+        summary = backfill(source, fetcher, since=None)
+    assert summary.failures == []
+    items = DiscoveredItemRecord.objects.filter(source=source)
+    assert items.count() == summary.found == 4  # press releases only, no other news
+    assert all("pressReleaseView.do" in item.url for item in items)
+    reports = Report.objects.filter(series="mnd-press-release")
+    assert reports.count() == 4
+    report = reports.first()
+    assert report is not None and report.language == "ko"
+    article = report.article()
+    assert article is not None
+    assert article.department == "국방부"
+    assert article.attachments
+
+
+def test_extract_command_reads_a_url(http_server: LoopbackServer) -> None:
+    install_isw(http_server)
+    url = http_server.url("/research/middle-east/iran-update-evening-special-report-june-13-2025/")
+    out = io.StringIO()
+    call_command("extract", url, json=True, stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["series"] == "iran-update"
+    assert data["edition"] == "evening"
+    assert Report.objects.count() == 0  # extract never stores
