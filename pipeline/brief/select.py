@@ -285,7 +285,11 @@ def _rank_paragraphs(
     for document in documents:
         frequency.update(document.keys())
     mean_length = sum(sum(d.values()) for d in documents) / len(documents) or 1.0
-    boosts = [t.lower() for t in dict.fromkeys(boost_terms) if t.strip()]
+    boosts = [
+        re.compile(rf"(?<!\w){re.escape(term)}(?!\w)", re.IGNORECASE)
+        for term in dict.fromkeys(boost_terms)
+        if term.strip()
+    ]
 
     def score(index: int) -> float:
         document, length = documents[index], sum(documents[index].values())
@@ -296,8 +300,7 @@ def _rank_paragraphs(
                 continue
             idf = math.log(1 + (len(documents) - frequency[term] + 0.5) / (frequency[term] + 0.5))
             total += weight * idf * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * length / mean_length))
-        lowered = paragraphs[index].text.lower()
-        total += sum(1.5 for term in boosts if term in lowered)
+        total += sum(1.5 for term in boosts if term.search(paragraphs[index].text))
         return total
 
     ranked = sorted(range(len(paragraphs)), key=lambda i: (-score(i), i))
