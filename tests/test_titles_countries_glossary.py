@@ -304,3 +304,10 @@ def test_category_vocabulary() -> None:
     usual = default_category("iran-update")
     assert usual is not None and usual.label == "이란 및 중동 정세"
     assert default_category(None) is None
+
+
+def test_a_language_name_is_not_a_country_mention() -> None:
+    from pipeline.brief.countries import find_countries_ko
+
+    assert find_countries_ko("한국어 번역과 러시아어 방송") == set()
+    assert find_countries_ko("한국 어선과 러시아는") == {"KR", "RU"}

@@ -355,6 +355,9 @@ def _hangul(char: str) -> bool:
     return "가" <= char <= "힣"
 
 
+_KO_LANGUAGE_SUFFIX = "어"
+
+
 def korean_country_mentions(text: str) -> list[tuple[str, int, int]]:
     """(iso2, start, end) of every Korean country name in ``text``."""
     regex, lookup = _korean_index()
@@ -369,6 +372,8 @@ def korean_country_mentions(text: str) -> list[tuple[str, int, int]]:
         if before and _hangul(before) and not prefixed:
             continue
         surface = "".join(match.group().split())
+        if text.startswith(_KO_LANGUAGE_SUFFIX, match.end()):
+            continue  # 한국어, 러시아어: a language, not the country
         if surface in KO_COMMON_WORD_NAMES and not _KO_COUNTRY_CONTEXT_RE.match(text, match.end()):
             continue
         found.append((iso2, start, match.end()))
