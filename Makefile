@@ -31,7 +31,7 @@ test-sqlite: venv
 
 test-postgres: venv
 	@scripts/ensure-postgres.sh
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -m django_db
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "django_db and not llm"
 
 bench: venv
 	$(BIN)/python -m bench.bench_extract --count 300

@@ -17,6 +17,7 @@ from pipeline.brief.categories import load_categories
 from pipeline.brief.generate import GenerateResult, generate_brief
 from pipeline.brief.glossary import Glossary
 from pipeline.brief.llm import LLMBackend, LLMError, get_backend
+from pipeline.brief.schema import DEFAULT_LIMITS, BriefLimits
 from pipeline.types import Article
 from reports.models import ReportRevision
 
@@ -96,7 +97,9 @@ def backend(name: str | None = None) -> LLMBackend:
         return _backend(name or settings.BRIEFROOM_LLM["backend"])
 
 
-def write_brief(article: Article, llm: LLMBackend) -> GenerateResult:
+def write_brief(
+    article: Article, llm: LLMBackend, *, limits: BriefLimits = DEFAULT_LIMITS
+) -> GenerateResult:
     return generate_brief(
         article,
         llm,
@@ -104,10 +107,13 @@ def write_brief(article: Article, llm: LLMBackend) -> GenerateResult:
         categories=current_categories(),
         budget_tokens=settings.BRIEFROOM_LLM["token_budget"],
         cache=DatabaseBriefCache(),
+        limits=limits,
     )
 
 
-def brief_for_revision(revision_id: int, *, llm: LLMBackend | None = None) -> Brief | None:
+def brief_for_revision(
+    revision_id: int, *, llm: LLMBackend | None = None, limits: BriefLimits = DEFAULT_LIMITS
+) -> Brief | None:
     """Write, verify and store the brief of one revision; safe to run twice.
 
     The pending Brief row is stored before the model is called, so a crash leaves a visible
@@ -122,7 +128,7 @@ def brief_for_revision(revision_id: int, *, llm: LLMBackend | None = None) -> Br
         return brief
     llm = llm or backend()
     try:
-        result = write_brief(revision.article(), llm)
+        result = write_brief(revision.article(), llm, limits=limits)
     except LLMError as exc:
         brief.status = Brief.Status.FAILED
         brief.error = str(exc)[:4000]

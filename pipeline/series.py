@@ -14,10 +14,20 @@ from urllib.parse import urlsplit
 MONTHS = {
     name: number
     for number, name in enumerate(
-        (
-            "january february march april may june july august september october november "
-            "december"
-        ).split(),
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
         start=1,
     )
 }

@@ -6,7 +6,7 @@ import re
 import zlib
 
 # lxml ships no type information; it is used here only through the few calls below.
-from lxml import etree  # type: ignore[import-untyped]
+from lxml import etree
 
 from pipeline.discover.items import absolute_url, date_from_timestamp, make_item
 from pipeline.types import DiscoveredItem

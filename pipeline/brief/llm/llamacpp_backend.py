@@ -15,6 +15,7 @@ refuses the others rather than build a grammar that cannot parse.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import importlib
 import json
@@ -169,6 +170,16 @@ def _patterns(node: Any) -> list[str]:
 _models: dict[tuple[str, int, int, str | None, int], Any] = {}
 _model_locks: dict[tuple[str, int, int, str | None, int], threading.Lock] = {}
 _registry_lock = threading.Lock()
+
+
+@atexit.register
+def _close_models() -> None:
+    """Free the models before interpreter teardown; llama-cpp-python's own finaliser then
+    runs with its module globals already gone and prints a TypeError traceback."""
+    with _registry_lock:
+        for llama in _models.values():
+            llama.close()
+        _models.clear()
 
 
 def load_llama(
