@@ -105,14 +105,14 @@ def _store_once(article: Article, raw_html: str, location_url: str) -> StoreResu
     with transaction.atomic():
         known = {
             loc.url: loc
-            for loc in ReportLocation.objects.select_for_update()
+            for loc in ReportLocation.objects.select_for_update(of=("self",))
             .filter(url__in=urls)
             .select_related("report", "report__current_revision")
         }
         report = next(iter(known.values())).report if known else None
         if report is None:
             report = (
-                Report.objects.select_for_update()
+                Report.objects.select_for_update(of=("self",))
                 .select_related("current_revision")
                 .filter(identity=identity_for(article))
                 .first()
