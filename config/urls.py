@@ -1,8 +1,19 @@
 """URL routes of the whole site."""
 
 from django.contrib import admin
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from board import views as board_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(next_page="board:list", redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(next_page="board:list"), name="logout"),
+    path("accounts/signup/", board_views.signup, name="signup"),
+    path("", include("board.urls")),
 ]

@@ -1,0 +1,1 @@
+"""Korean-aware full-text search over board posts on SQLite FTS5 and PostgreSQL (see service)."""
