@@ -34,4 +34,4 @@ test-postgres: venv
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "django_db and not llm"
 
 bench: venv
-	$(BIN)/python -m bench.bench_extract --count 300
+	$(BIN)/python -m bench.bench_ingest --count 300
