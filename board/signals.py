@@ -11,6 +11,7 @@ from django.dispatch import receiver
 
 from board.models import Board, Comment, Notice, Post, Tag
 from briefs.models import Brief
+from reports.queue import enqueue_with_store
 from reports.signals import revision_stored
 
 logger = logging.getLogger(__name__)
@@ -18,19 +19,16 @@ logger = logging.getLogger(__name__)
 
 @receiver(revision_stored)
 def publish_stored_report(sender: Any, report: Any, revision: Any, **kwargs: Any) -> None:
-    """Post a report the moment it is stored, before its brief exists (요약 준비 중).
+    """Queue the post of a report the moment it is stored, before its brief exists (요약 준비 중).
 
-    The store sends this inside its transaction, so the post commits with the report. A failed
-    publish rolls back only its own savepoint: a board bug must never stop reports being
-    stored, and the next store, brief or ``briefroom board_sync`` makes the post again.
+    Publishing is its own pipeline step (ARCHITECTURE.md: each arrow is one task): it indexes
+    the whole original for search, which costs several times the store itself, so it runs in
+    the worker right after the store commits instead of inside it. A failed publish is retried
+    by the queue; ``briefroom board_sync`` repairs every post.
     """
-    from board.services import publish_report
+    from board.tasks import publish_report_task
 
-    try:
-        with transaction.atomic():
-            publish_report(report)
-    except Exception:
-        logger.exception("could not publish report %s", report.pk)
+    enqueue_with_store(publish_report_task, report.pk)
 
 
 @receiver(post_save, sender=Brief)

@@ -10,8 +10,14 @@ BRIEFROOM_FETCH = {
     "host_delay": 0.0,
     "backoff": 0.01,
 }
-# Tasks are recorded, not run: tests run the task they are about explicitly.
-TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+# Follow-up tasks run at once (as a worker would run them); briefs are only recorded, so that
+# storing a report never calls the LLM as a side effect: tests run the brief task explicitly.
+TASKS = {
+    "default": {
+        "BACKEND": "config.task_backends.ImmediateExceptBackend",
+        "OPTIONS": {"RECORD_ONLY": ["brief_revision"]},
+    }
+}
 
 # A file (not in-memory) SQLite test database, so WAL mode and locking behave as in production.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
