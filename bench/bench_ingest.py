@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
             trafilatura.extract(html, url=url)
         theirs = time.perf_counter() - start
         print(f"trafilatura.extract: {theirs:.2f} s, {args.count / theirs * 60:,.0f} pages/minute")
-        print(f"speed-up over trafilatura: {theirs / ours:.1f}x")
+        print(f"speed-up over trafilatura: {theirs / ours:.2f}x")
     return 0
 
 

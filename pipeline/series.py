@@ -52,6 +52,8 @@ class Series:
     # Hour (publisher local time) after which the day's edition is usually out.
     usual_hour: int
     time_zone: str
+    # Whether a day can have several editions (morning / evening special reports).
+    special_editions: bool = False
 
     def expected_dates(self, start: dt.date, end: dt.date) -> list[dt.date]:
         """Dates in [start, end] on which an edition is expected, anchored at ``start``."""
@@ -89,6 +91,7 @@ SERIES: tuple[Series, ...] = (
         interval_days=1,
         usual_hour=20,
         time_zone="America/New_York",
+        special_editions=True,
     ),
     Series(
         slug="russian-occupation-update",

@@ -16,6 +16,7 @@ from django.utils import timezone
 from pipeline.extract import extract
 from pipeline.extract.common import canonical_url
 from pipeline.fetch import FetchConfig, Fetcher
+from pipeline.series import SERIES_BY_SLUG
 from pipeline.types import Article
 from reports.models import FetchedPage, Report, ReportLocation, ReportRevision
 from reports.signals import revision_stored
@@ -188,6 +189,9 @@ def _mark_superseded(report: Report) -> None:
     """Link same-day editions of a series so the older one points at its replacement."""
     if not (report.series and report.published):
         return
+    series = SERIES_BY_SLUG.get(report.series)
+    if series is None or not series.special_editions:
+        return  # only series with morning/evening special reports have same-day editions
     rank = EDITION_ORDER.get(report.edition, 1)
     siblings = Report.objects.filter(series=report.series, published=report.published).exclude(
         pk=report.pk
