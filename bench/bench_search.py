@@ -7,9 +7,6 @@ through ``search.service.index_document`` (glossary synonyms on), then times 200
 through ``search.service.search`` (ranking, capped total and snippets included): two-syllable
 Korean words, words with particles, English and Korean place names, two-word queries. Target:
 p95 < 30 ms at 100,000 posts on SQLite.
-
-Needs the search app installed: until it is in the base settings, run with
-``DJANGO_SETTINGS_MODULE=search.tests_settings``.
 """
 
 from __future__ import annotations
@@ -330,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
         print("--reuse needs --database-url (a SQLite run starts from a fresh file)")
         return 2
     if not apps.is_installed("search"):
-        print("the search app is not installed; use DJANGO_SETTINGS_MODULE=search.tests_settings")
+        print("the search app is not in INSTALLED_APPS")
         return 2
     call_command("migrate", verbosity=0)
 

@@ -296,6 +296,30 @@ def test_backend_ranks_exactly_the_newest_matches_in_its_window(corpus: None) ->
 
 
 @pytest.mark.django_db
+def test_backend_window_over_dense_matches() -> None:
+    # 드론 in every third post: on PostgreSQL the newest ids are read in two widening ranges.
+    for doc_id in range(1, 41):
+        index_document(
+            "post", doc_id, title=f"{'드론' if doc_id % 3 == 0 else '전차'} 소식", body=""
+        )
+    backend = get_backend(connection.vendor)
+    with connection.cursor() as cursor:
+        ranked = backend.ranked(
+            cursor,
+            parse_query("드론"),
+            field="title",
+            doc_type=None,
+            order="recent",
+            window=4,
+            limit=10,
+            offset=0,
+        )
+    doc_ids = dict(SearchDocument.objects.values_list("pk", "doc_id"))
+    assert ranked.matched == 4
+    assert [doc_ids[pk] for pk, _ in ranked.rows] == [39, 36, 33, 30]
+
+
+@pytest.mark.django_db
 def test_rebuild_command(corpus: None) -> None:
     out = io.StringIO()
     call_command("rebuild_search_index", stdout=out)

@@ -81,14 +81,13 @@ class PostgresBackend:
             order_by = "w.published_at DESC NULLS LAST, w.id DESC"
         else:
             order_by = "score DESC, w.published_at DESC NULLS LAST, w.id DESC"
-        cursor.execute("SELECT max(id) FROM search_searchdocument")
-        newest = cursor.fetchone()[0] or 0
-        # A GIN search rechecks (and detoasts) every candidate before it can sort by id, which
-        # for a word in most posts means most of the table. So the newest 2 × window ids are
-        # tried first: a common word fills the window there, and a range that yields a full
-        # window holds exactly the newest `window` matches. Otherwise GIN over everything.
-        for span in (2 * window, None):
-            lowest = 0 if span is None or span >= newest else newest - span
+        cursor.execute("SELECT min(id), max(id) FROM search_searchdocument")
+        oldest, newest = cursor.fetchone()
+        if newest is None:
+            return Ranked([], 0)
+        ids = newest - oldest + 1
+
+        def page(lowest: int) -> tuple[list[tuple[int, float, int]], int]:
             cursor.execute(
                 # Only fixed SQL fragments are formatted in; every value is a parameter.
                 "SELECT w.id, w.score, count(*) OVER () FROM (SELECT d.id, d.published_at,"  # noqa: S608
@@ -100,9 +99,26 @@ class PostgresBackend:
                 [RANK_WEIGHTS, query, lowest, query, *filters, window, limit, offset],
             )
             rows = cursor.fetchall()
-            matched = rows[0][2] if rows else 0
-            if lowest == 0 or matched >= window:
+            return rows, (rows[0][2] if rows else 0)
+
+        # GIN rechecks (and detoasts) every candidate before it can sort by id: for a word in
+        # most posts, most of the table. Reading the newest ids instead costs one recheck per
+        # row read, so it wins while matches are dense: first the newest 2 × window ids, then,
+        # if the density seen there says a range of about window / density ids beats GIN over
+        # density × all rows, that range. A range that yields a full window holds exactly the
+        # newest `window` matches; anything short of it falls back to GIN over everything.
+        span = 2 * window
+        while span < ids:
+            rows, matched = page(newest - span)
+            if matched >= window:
                 break
+            density = max(matched, 1) / span
+            if span > 2 * window or density * density * ids < window:
+                rows, matched = page(0)
+                break
+            span = int(1.5 * window / density)
+        else:
+            rows, matched = page(0)
         return Ranked([(pk, float(score)) for pk, score, _ in rows], matched)
 
     def count(
