@@ -181,6 +181,33 @@ OPTIONS += (
         "BRIEFROOM_LLAMACPP_CONTEXT", 8192, "Context window (tokens) of the embedded model.", int
     ),
 )
+OPTIONS += (
+    Option(
+        "BRIEFROOM_TASK_RETRIES",
+        4,
+        "Attempts of a failed discovery or fetch task before it rests failed in the admin.",
+        int,
+    ),
+    Option(
+        "BRIEFROOM_TASK_BACKOFF",
+        60.0,
+        "Seconds before a failed task's first retry; doubles with each attempt.",
+        float,
+    ),
+    Option(
+        "BRIEFROOM_TASK_STALE_AFTER",
+        3600.0,
+        "Seconds after which a task still RUNNING on a worker that cannot be checked (another "
+        "machine) is requeued; a dead worker on this machine is detected at once.",
+        float,
+    ),
+    Option(
+        "BRIEFROOM_DEMO_ORIGIN",
+        "",
+        "Set by `briefroom run --demo` for its processes: the loopback origin of the bundled "
+        "demo publisher, the one loopback address the fetcher may reach. Leave empty.",
+    ),
+)
 OPTIONS_BY_ENV = {option.env: option for option in OPTIONS}
 
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "briefs",
     "board",
     "search",
+    "ops",
 ]
 
 MIDDLEWARE = [
@@ -187,3 +188,9 @@ BRIEFROOM_LLM = {
     "llamacpp_context": value("BRIEFROOM_LLAMACPP_CONTEXT"),
     "cache_dir": DATA_DIR / "models",
 }
+BRIEFROOM_TASKS = {
+    "retries": value("BRIEFROOM_TASK_RETRIES"),
+    "backoff": value("BRIEFROOM_TASK_BACKOFF"),
+    "stale_after": value("BRIEFROOM_TASK_STALE_AFTER"),
+}
+BRIEFROOM_DEMO_ORIGIN = value("BRIEFROOM_DEMO_ORIGIN")

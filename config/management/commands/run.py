@@ -1,61 +1,80 @@
-"""``briefroom run [--bind HOST:PORT]``: migrate, then serve the site with granian."""
+"""``briefroom run [--demo] [--bind HOST:PORT]``: migrate, then web + scheduler + worker.
+
+One supervisor (this process) starts the three as child processes, their logs go to this
+terminal, and Ctrl-C or SIGTERM stops them all cleanly: the worker finishes its task in
+flight (a task cut short is requeued by the next scheduler tick, see ``ops.retry``).
+
+``--demo`` serves the bundled ISW and 국방부 pages from a loopback server inside this process,
+points the demo sources at it and schedules only them, so a fresh database fills its board
+with (demo-marked) posts within a minute and no request leaves the machine.
+"""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-from pathlib import Path
+import logging
 from typing import Any
 
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from config.management.commands.web import parse_bind
+from ops.supervisor import Supervisor, briefroom_command
 
-def parse_bind(value: str) -> tuple[str, int]:
-    host, sep, port = value.rpartition(":")
-    if not sep or not port.isdigit():
-        raise CommandError(f"--bind must be HOST:PORT, not {value!r}")
-    return host.strip("[]") or "127.0.0.1", int(port)
+logger = logging.getLogger("briefroom.run")
 
 
 class Command(BaseCommand):
-    help = "Migrate the database and serve briefroom with the production web server."
+    help = "Migrate, then run the web server, the scheduler and a worker (Ctrl-C stops all)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--bind", default="127.0.0.1:8000", help="HOST:PORT to listen on")
         parser.add_argument("--workers", type=int, default=1, help="web server processes")
+        parser.add_argument("--concurrency", type=int, default=1, help="task worker processes")
+        parser.add_argument(
+            "--demo", action="store_true", help="discover the bundled demo pages (offline)"
+        )
+        parser.add_argument("--tick", type=float, default=60.0, help="scheduler tick (seconds)")
+        parser.add_argument(
+            "--grace", type=float, default=120.0, help="seconds to wait for tasks in flight"
+        )
 
-    def handle(self, *args: Any, bind: str, workers: int, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        bind: str,
+        workers: int,
+        concurrency: int,
+        demo: bool,
+        tick: float,
+        grace: float,
+        **options: Any,
+    ) -> None:
         host, port = parse_bind(bind)
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
-        granian = Path(sys.executable).with_name("granian")
-        command = [
-            str(granian),
-            "--interface", "wsgi",
-            "--host", host,
-            "--port", str(port),
-            "--workers", str(workers),
-            "--blocking-threads", "8",
-            "--static-path-route", "/static",
-            "--static-path-mount", str(settings.STATIC_ROOT),
-            "config.wsgi:application",
-        ]  # fmt: skip
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"]}
+        supervisor = Supervisor(grace=grace)
+        publisher = None
+        scheduler_args = ["scheduler", "--tick", str(tick)]
+        if demo:
+            from ops.demo import DemoPublisher, install_demo_sources
+
+            publisher = DemoPublisher().start()
+            names = install_demo_sources(publisher.base_url)
+            supervisor.env["BRIEFROOM_DEMO_ORIGIN"] = publisher.base_url
+            scheduler_args.append("--demo")
+            self.stdout.write(
+                f"briefroom: demo publisher on {publisher.base_url} (sources {', '.join(names)})"
+            )
+        supervisor.install_signals()
+        supervisor.start("web", briefroom_command("web", "--bind", bind, "--workers", str(workers)))
+        supervisor.start("scheduler", briefroom_command(*scheduler_args))
+        supervisor.start("worker", briefroom_command("worker", "--concurrency", str(concurrency)))
         self.stdout.write(f"briefroom: serving on http://{host}:{port}/ (Ctrl-C stops)")
-        process = subprocess.Popen(command, env=env)  # noqa: S603  (our own granian, fixed args)
-
-        def forward(signum: int, _frame: object) -> None:
-            process.send_signal(signum)
-
-        signal.signal(signal.SIGTERM, forward)
         try:
-            code = process.wait()
-        except KeyboardInterrupt:
-            process.send_signal(signal.SIGINT)
-            code = process.wait()
-        if code not in (0, -signal.SIGINT, -signal.SIGTERM):
-            raise CommandError(f"web server exited with {code}")
+            code = supervisor.wait()
+        finally:
+            if publisher is not None:
+                publisher.stop()
+        if code:
+            raise CommandError(f"a process exited with {code}; everything was stopped")
+        self.stdout.write("briefroom: stopped")

@@ -1,0 +1,161 @@
+"""The bundled demo publisher: ISW and korea.kr pages from the repository, served on loopback.
+
+``briefroom run --demo`` starts :class:`DemoPublisher` in its supervisor process and points
+two demo sources (``demo-isw``, ``demo-mnd``) at it with ``with_base``; the worker's fetcher
+lets loopback through for that origin only (``BRIEFROOM_DEMO_ORIGIN``), and posts of reports
+found there are marked ``Post.is_demo``. The pages are the test fixtures in
+``tests/fixtures/`` (report pages keep their canonical links: a page is one report wherever it
+is served); the ISW feed is generated from the pages published so far, so a test or the demo
+can publish a new report while the service runs (:meth:`DemoPublisher.publish`).
+"""
+
+from __future__ import annotations
+
+import threading
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+from xml.sax.saxutils import escape
+
+from django.conf import settings
+from django.utils import timezone
+
+FIXTURES = Path(settings.BASE_DIR) / "tests" / "fixtures"
+ORIGINS = (
+    "https://www.understandingwar.org",
+    "https://understandingwar.org",
+    "https://www.korea.kr",
+)
+ISW_PAGES: dict[str, tuple[str, str]] = {
+    "/research/russia-ukraine/russian-force-generation-and-technological-adaptations-update-"
+    "april-23-2025/": (
+        "isw-russian-force-generation-and-technological-adaptations-update-april-23-2025.html",
+        "Russian Force Generation and Technological Adaptations Update, April 23, 2025",
+    ),
+    "/research/middle-east/iran-update-evening-special-report-june-13-2025/": (
+        "isw-iran-update-evening-special-report-june-13-2025.html",
+        "Iran Update Evening Special Report, June 13, 2025",
+    ),
+    "/research/russia-ukraine/russian-offensive-campaign-assessment-november-14-2025/": (
+        "isw-russian-offensive-campaign-assessment-november-14-2025.html",
+        "Russian Offensive Campaign Assessment, November 14, 2025",
+    ),
+}
+MND_TEMPLATE = "korea-kr-press-release-mnd-156691234.html"
+ROBOTS = "User-agent: *\nDisallow: /wp-admin/\n"
+
+
+class DemoPublisher:
+    """A tiny threaded HTTP server on 127.0.0.1 playing ISW and korea.kr."""
+
+    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, isw: bool = True) -> None:
+        self.pages: dict[str, tuple[str, str]] = dict(ISW_PAGES) if isw else {}
+        self.requests: list[str] = []
+        self.lock = threading.Lock()
+        publisher = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: object) -> None:
+                return
+
+            def do_GET(self) -> None:
+                publisher.requests.append(self.path)
+                status, content_type, body = publisher.answer(self.path)
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(body)
+
+            do_HEAD = do_GET
+
+        self.httpd = ThreadingHTTPServer((host, port), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
+        )
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> DemoPublisher:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def publish(self, path: str, page_file: str, title: str) -> None:
+        """Put one more ISW report (a file in tests/fixtures/pages) on the site and its feed."""
+        with self.lock:
+            self.pages = {path: (page_file, title), **self.pages}
+
+    def rewrite(self, text: str) -> str:
+        for origin in ORIGINS:
+            text = text.replace(origin, self.base_url)
+        return text
+
+    def isw_feed(self) -> str:
+        now = format_datetime(timezone.now())
+        items = "".join(
+            f"<item><title>{escape(title)}</title><link>{self.base_url}{path}</link>"
+            f"<guid>{self.base_url}{path}</guid><pubDate>{now}</pubDate></item>"
+            for path, (_file, title) in self.pages.items()
+        )
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+            f"<title>ISW (demo)</title><link>{self.base_url}/</link>{items}</channel></rss>"
+        )
+
+    def answer(self, raw_path: str) -> tuple[int, str, bytes]:
+        parts = urlsplit(raw_path)
+        path = parts.path
+        if path == "/robots.txt":
+            return 200, "text/plain; charset=utf-8", ROBOTS.encode()
+        if path == "/feed/":
+            return 200, "application/rss+xml", self.isw_feed().encode()
+        if path == "/rss/dept_mnd.xml":
+            feed = self.rewrite((FIXTURES / "discovery" / "korea_dept_mnd.xml").read_text())
+            return 200, "application/rss+xml", feed.encode()
+        if path == "/briefing/pressReleaseView.do":
+            news_id = parse_qs(parts.query).get("newsId", ["156691234"])[0]
+            if not news_id.isdigit():
+                return 404, "text/plain", b"not found"
+            page = (FIXTURES / "pages" / MND_TEMPLATE).read_text().replace("156691234", news_id)
+            return 200, "text/html; charset=utf-8", page.encode()
+        with self.lock:
+            entry = self.pages.get(path)
+        if entry is not None:
+            body = (FIXTURES / "pages" / entry[0]).read_bytes()
+            return 200, "text/html; charset=utf-8", body
+        return 404, "text/plain", b"not found"
+
+
+def install_demo_sources(base_url: str) -> list[str]:
+    """Create or re-point ``demo-isw`` and ``demo-mnd`` at ``base_url``; returns their names."""
+    from pipeline.discover import ISW, MND, with_base
+    from sources.builtin import source_fields
+    from sources.models import Source
+
+    names = []
+    for spec, title, publisher in (
+        (ISW, "ISW (데모)", "ISW"),
+        (MND, "국방부 보도자료 (데모)", "국방부"),
+    ):
+        name = f"demo-{spec.name}"
+        fields = source_fields(with_base(spec, base_url + "/"))
+        fields["listing_url"] = ""  # the demo publisher serves feeds only
+        fields["sitemap_url"] = ""
+        Source.objects.update_or_create(
+            name=name,
+            defaults={"title": title, "publisher": publisher, "enabled": True, **fields},
+        )
+        names.append(name)
+    return names
