@@ -258,57 +258,75 @@ def walk_blocks(root: LexborNode, groups: Mapping[int, str] | None = None) -> li
     return out
 
 
-def _walk(
-    node: LexborNode, out: list[Block], groups: Mapping[int, str], group: str, tag: str
-) -> None:
-    pieces: list[str] = []
-    lead: str | None = None  # None: no text seen yet in the current block
-    after_br = False
+class _Frame:
+    """One element being walked: the text gathered for its current block, and its children."""
 
-    def flush() -> None:
-        nonlocal lead
-        text = squash("".join(pieces))
+    __slots__ = ("after_br", "children", "group", "lead", "node", "pieces", "tag")
+
+    def __init__(self, node: LexborNode, group: str, tag: str) -> None:
+        self.node = node
+        self.group = group
+        self.tag = tag
+        self.children = iter(node.iter(include_text=True))
+        self.pieces: list[str] = []
+        self.lead: str | None = None  # None: no text seen yet in the current block
+        self.after_br = False
+
+    def flush(self, out: list[Block]) -> None:
+        text = squash("".join(self.pieces))
         if text:
-            out.append(Block(tag, text, squash(lead or ""), node, group))
-        pieces.clear()
-        lead = None
+            out.append(Block(self.tag, text, squash(self.lead or ""), self.node, self.group))
+        self.pieces.clear()
+        self.lead = None
 
-    for child in node.iter(include_text=True):
+
+def _walk(
+    root: LexborNode, out: list[Block], groups: Mapping[int, str], group: str, tag: str
+) -> None:
+    # An explicit stack, not recursion: hostile pages nest thousands of elements deep.
+    stack = [_Frame(root, group, tag)]
+    while stack:
+        frame = stack[-1]
+        child = next(frame.children, None)
+        if child is None:
+            frame.flush(out)
+            stack.pop()
+            continue
         if child.is_text_node:
             piece = child.text_content or ""
             if piece.strip():
-                lead = "" if lead is None else lead
-                after_br = False
-            pieces.append(piece)
+                frame.lead = "" if frame.lead is None else frame.lead
+                frame.after_br = False
+            frame.pieces.append(piece)
             continue
         child_tag = child.tag or ""
         if child_tag in INLINE_TAGS:
             piece = child.text()
             if piece.strip():
-                if lead is None:
-                    lead = _bold_lead(child)
-                after_br = False
-            pieces.append(piece)
+                if frame.lead is None:
+                    frame.lead = _bold_lead(child)
+                frame.after_br = False
+            frame.pieces.append(piece)
         elif child_tag == "br":
-            if after_br:
-                flush()
-                after_br = False
+            if frame.after_br:
+                frame.flush(out)
+                frame.after_br = False
             else:
-                pieces.append("\n")
-                after_br = True
+                frame.pieces.append("\n")
+                frame.after_br = True
         elif child_tag in SKIP_TAGS or child.is_comment_node:
             continue
         elif child_tag == "tr":
-            flush()
+            frame.flush(out)
             cells = [squash(c.text()) for c in child.iter() if c.tag in CELL_TAGS]
             text = " | ".join(c for c in cells if c)
             if text:
-                out.append(Block("tr", text, "", child, groups.get(child.mem_id, group)))
+                out.append(Block("tr", text, "", child, groups.get(child.mem_id, frame.group)))
         else:
-            flush()
-            child_block = tag if tag in STICKY_TAGS and child_tag in ("p", "div") else child_tag
-            _walk(child, out, groups, groups.get(child.mem_id, group), child_block)
-    flush()
+            frame.flush(out)
+            sticky = frame.tag in STICKY_TAGS and child_tag in ("p", "div")
+            child_block = frame.tag if sticky else child_tag
+            stack.append(_Frame(child, groups.get(child.mem_id, frame.group), child_block))
 
 
 def remove_nodes(nodes: Iterable[LexborNode]) -> None:

@@ -10,7 +10,13 @@ import trafilatura
 from trafilatura.htmlprocessing import build_html_output
 from trafilatura.settings import Document
 
-from pipeline.extract.common import Page, clean_html, html_to_text, split_authors
+from pipeline.extract.common import (
+    ExtractionError,
+    Page,
+    clean_html,
+    html_to_text,
+    split_authors,
+)
 from pipeline.series import identify
 from pipeline.types import Article
 
@@ -21,15 +27,22 @@ def extract_generic(page: Page, source: str = "") -> Article:
     An empty Article (no text) comes back when trafilatura finds nothing; the caller decides
     whether that is an error.
     """
-    found = trafilatura.bare_extraction(
-        page.html,
-        url=page.url if page.host else None,
-        with_metadata=True,
-        include_formatting=True,
-        include_links=True,
-        include_images=True,
-        include_tables=True,
-    )
+    try:
+        found = trafilatura.bare_extraction(
+            page.html,
+            url=page.url if page.host else None,
+            with_metadata=True,
+            include_formatting=True,
+            include_links=True,
+            include_images=True,
+            include_tables=True,
+        )
+    except (AssertionError, RecursionError, ValueError) as exc:
+        # Malformed markup can trip assertions deep inside lxml/htmldate (found by bench/fuzz.py).
+        raise ExtractionError(
+            f"generic extractor could not read {page.url or '(no URL)'}: "
+            f"{type(exc).__name__} {exc}".strip()
+        ) from exc
     host = page.host.removeprefix("www.")
     article = Article(url=page.url, source=source or host or "local", title="", extractor="generic")
     if not isinstance(found, Document):

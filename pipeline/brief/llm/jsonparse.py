@@ -40,6 +40,8 @@ def parse_json_object(text: str) -> dict[str, Any]:
             f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
             position=exc.pos,
         ) from exc
+    except RecursionError as exc:  # thousands of nested objects: no brief looks like that
+        raise JSONParseError("the answer nests JSON too deeply to be a brief") from exc
     if not isinstance(value, dict):  # pragma: no cover - _repair only returns an object
         raise JSONParseError("the answer is not a JSON object")
     return value
