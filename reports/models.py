@@ -114,7 +114,7 @@ class ReportRevision(models.Model):
 
     @article_json.setter
     def article_json(self, data: dict[str, Any] | str) -> None:
-        text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
+        text = data if isinstance(data, str) else json.dumps(data)
         self.article_z = zlib.compress(text.encode(), 1)
 
     @property
