@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from pipeline.extract import extract
+from pipeline.extract import ExtractionError, extract
 from pipeline.extract.common import canonical_url
 from pipeline.fetch import FetchConfig, Fetcher
 from pipeline.series import SERIES_BY_SLUG
@@ -234,9 +234,12 @@ def ingest_url(url: str, fetcher: Fetcher) -> IngestResult:
         previous.status = 304
         previous.save(update_fields=["fetched_at", "status"])
         location = ReportLocation.objects.filter(url=key).select_related("report").first()
-        return IngestResult(url, Outcome.UNCHANGED, location.report if location else None)
-    html = page.text
-    FetchedPage.objects.update_or_create(
+        if location is not None and not previous.error:
+            return IngestResult(url, Outcome.UNCHANGED, location.report)
+        # The page is unchanged but was never stored (its extraction failed last time): try
+        # again from the kept copy, e.g. after an adapter was fixed.
+        return _extract_and_store(previous, previous.html, previous.final_url or url, url)
+    fetched, _ = FetchedPage.objects.update_or_create(
         url=key,
         defaults={
             "final_url": page.url,
@@ -245,13 +248,26 @@ def ingest_url(url: str, fetcher: Fetcher) -> IngestResult:
             "last_modified": page.last_modified or "",
             "encoding": page.encoding,
             "content_hash": hashlib.sha256(page.content).hexdigest(),
-            "html": html,
+            "html": page.text,
             "fetched_at": timezone.now(),
             "error": "",
         },
     )
-    article = extract(html, page.url)
-    result = store_article(article, raw_html=html, location_url=page.url)
+    return _extract_and_store(fetched, page.text, page.url, url)
+
+
+def _extract_and_store(fetched: FetchedPage, html: str, page_url: str, url: str) -> IngestResult:
+    """Extract and store a kept page; a failure is written on the page, then raised."""
+    try:
+        article = extract(html, page_url)
+        result = store_article(article, raw_html=html, location_url=page_url)
+    except (ExtractionError, ValueError) as exc:
+        fetched.error = str(exc)[:2000]
+        fetched.save(update_fields=["error"])
+        raise
+    if fetched.error:
+        fetched.error = ""
+        fetched.save(update_fields=["error"])
     return IngestResult(url, result.outcome, result.report)
 
 

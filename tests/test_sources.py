@@ -241,3 +241,29 @@ def test_extract_command_reads_a_url(http_server: LoopbackServer) -> None:
     assert data["series"] == "iran-update"
     assert data["edition"] == "evening"
     assert Report.objects.count() == 0  # extract never stores
+
+
+def test_a_page_whose_extraction_failed_is_retried_even_when_unchanged(
+    http_server: LoopbackServer,
+) -> None:
+    from pipeline.extract import ExtractionError
+    from reports.models import FetchedPage
+    from reports.services import ingest_url
+    from tests.loopback import Route
+
+    path = "/analysis/empty-then-fixed"
+    http_server.routes[path] = Route(body="<html><body></body></html>", etag='"e1"')
+    with make_fetcher() as fetcher, pytest.raises(ExtractionError):
+        ingest_url(http_server.url(path), fetcher)
+    page = FetchedPage.objects.get()
+    assert page.error and Report.objects.count() == 0
+    # The server still answers 304 for the same ETag: the kept copy is extracted again, and
+    # fails again with its reason stored, rather than being reported as "unchanged".
+    with make_fetcher() as fetcher, pytest.raises(ExtractionError):
+        ingest_url(http_server.url(path), fetcher)
+    assert [r.headers.get("If-None-Match") for r in http_server.requests if r.path == path] == [
+        None,
+        '"e1"',
+    ]
+    page.refresh_from_db()
+    assert page.error
