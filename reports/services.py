@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -207,9 +208,10 @@ def _mark_superseded(report: Report) -> None:
             report.save(update_fields=["superseded_by"])
 
 
-def make_fetcher() -> Fetcher:
-    """The project's one HTTP client, configured from settings."""
-    return Fetcher(FetchConfig.from_mapping(settings.BRIEFROOM_FETCH))
+def make_fetcher(**overrides: Any) -> Fetcher:
+    """The project's one HTTP client, configured from settings (``overrides`` replace fields)."""
+    config = FetchConfig.from_mapping(settings.BRIEFROOM_FETCH)
+    return Fetcher(replace(config, **overrides) if overrides else config)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ Pipeline tasks outrank briefs (priority 10 vs 0), so a slow LLM never holds back
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from urllib.parse import urlsplit
 
@@ -17,7 +16,8 @@ from django.tasks import task
 from django_tasks_db.models import DBTaskResult
 
 from ops.retry import READY, RUNNING, retry_or_raise
-from pipeline.fetch import FetchConfig, Fetcher
+from pipeline.fetch import Fetcher
+from reports.services import make_fetcher
 from sources.models import DiscoveredItemRecord, Source
 
 logger = logging.getLogger(__name__)
@@ -50,12 +50,8 @@ def fetcher_for(url: str) -> Fetcher:
     """
     demo = is_demo_url(url)
     if demo not in _fetchers:
-        config = FetchConfig.from_mapping(settings.BRIEFROOM_FETCH)
-        if demo:
-            config = dataclasses.replace(
-                config, allow_networks=frozenset({"loopback"}), host_delay=0.0
-            )
-        _fetchers[demo] = Fetcher(config)
+        overrides = {"allow_networks": frozenset({"loopback"}), "host_delay": 0.0} if demo else {}
+        _fetchers[demo] = make_fetcher(**overrides)
     return _fetchers[demo]
 
 

@@ -9,21 +9,11 @@ import pytest
 from briefs.models import Brief, TokenUsage
 from briefs.services import backend, brief_for_revision, request_rebrief
 from briefs.tasks import brief_revision
-from pipeline.brief.schema import BriefLimits
 from pipeline.types import Article, Topline
 from reports.services import store_article
+from tests.test_llm import SMALL  # bounds that keep Gemma 270M's answers short
 
 pytestmark = [pytest.mark.django_db, pytest.mark.llm]
-
-# Bounds that keep Gemma 270M's answers short (it writes until a string's maxLength).
-SMALL = BriefLimits(
-    key_points_min=3,
-    key_points_max=3,
-    key_point_chars=60,
-    roles_max=2,
-    role_chars=20,
-    outlook_chars=80,
-)
 
 
 def small_report() -> Article:
