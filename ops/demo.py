@@ -11,15 +11,18 @@ can publish a new report while the service runs (:meth:`DemoPublisher.publish`).
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.utils import timezone
+
+from ops.quiet_server import QuietHTTPServer
 
 FIXTURES = Path(settings.BASE_DIR) / "tests" / "fixtures"
 ORIGINS = (
@@ -42,6 +45,7 @@ ISW_PAGES: dict[str, tuple[str, str]] = {
         "Russian Offensive Campaign Assessment, November 14, 2025",
     ),
 }
+PRESS_RELEASE_ID = 157000000
 MND_TEMPLATE = "korea-kr-press-release-mnd-156691234.html"
 ROBOTS = "User-agent: *\nDisallow: /wp-admin/\n"
 
@@ -49,8 +53,13 @@ ROBOTS = "User-agent: *\nDisallow: /wp-admin/\n"
 class DemoPublisher:
     """A tiny threaded HTTP server on 127.0.0.1 playing ISW and korea.kr."""
 
-    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, isw: bool = True) -> None:
+    def __init__(
+        self, *, host: str = "127.0.0.1", port: int = 0, isw: bool = True, press_releases: int = 0
+    ) -> None:
         self.pages: dict[str, tuple[str, str]] = dict(ISW_PAGES) if isw else {}
+        # With press_releases > 0 the korea.kr feed lists that many generated releases (one a
+        # day back from today) instead of the fixture feed: a long history for backfills.
+        self.press_releases = press_releases
         self.requests: list[str] = []
         self.lock = threading.Lock()
         publisher = self
@@ -73,7 +82,7 @@ class DemoPublisher:
 
             do_HEAD = do_GET
 
-        self.httpd = ThreadingHTTPServer((host, port), Handler)
+        self.httpd = QuietHTTPServer((host, port), Handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(
             target=self.httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
@@ -114,6 +123,23 @@ class DemoPublisher:
             f"<title>ISW (demo)</title><link>{self.base_url}/</link>{items}</channel></rss>"
         )
 
+    def press_release_url(self, n: int) -> str:
+        return f"{self.base_url}/briefing/pressReleaseView.do?newsId={PRESS_RELEASE_ID + n}"
+
+    def mnd_feed(self) -> str:
+        today = timezone.now().replace(hour=10, minute=0, second=0, microsecond=0)
+        items = "".join(
+            f"<item><title>국방부 보도자료 {n + 1}</title>"
+            f"<link>{escape(self.press_release_url(n))}</link>"
+            f"<guid>{PRESS_RELEASE_ID + n}</guid>"
+            f"<pubDate>{format_datetime(today - dt.timedelta(days=n))}</pubDate></item>"
+            for n in range(self.press_releases)
+        )
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+            f"<title>국방부 (데모)</title><link>{self.base_url}/</link>{items}</channel></rss>"
+        )
+
     def answer(self, raw_path: str) -> tuple[int, str, bytes]:
         parts = urlsplit(raw_path)
         path = parts.path
@@ -122,6 +148,8 @@ class DemoPublisher:
         if path == "/feed/":
             return 200, "application/rss+xml", self.isw_feed().encode()
         if path == "/rss/dept_mnd.xml":
+            if self.press_releases:
+                return 200, "application/rss+xml", self.mnd_feed().encode()
             feed = self.rewrite((FIXTURES / "discovery" / "korea_dept_mnd.xml").read_text())
             return 200, "application/rss+xml", feed.encode()
         if path == "/briefing/pressReleaseView.do":
@@ -129,6 +157,9 @@ class DemoPublisher:
             if not news_id.isdigit():
                 return 404, "text/plain", b"not found"
             page = (FIXTURES / "pages" / MND_TEMPLATE).read_text().replace("156691234", news_id)
+            if int(news_id) >= PRESS_RELEASE_ID:  # a generated release: its own title
+                number = int(news_id) - PRESS_RELEASE_ID + 1
+                page = page.replace("계획 발표", f"계획 발표 (제{number}보)")
             return 200, "text/html; charset=utf-8", page.encode()
         with self.lock:
             entry = self.pages.get(path)

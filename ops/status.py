@@ -10,7 +10,15 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from briefs.models import Brief, TokenUsage
-from sources.models import Source
+from sources.models import DiscoveredItemRecord, Source
+
+
+def _result_lines(source: Source) -> list[str]:
+    """The summary of the last discovery, and when it failed the last thing tried and why."""
+    lines = (source.last_discovery_result or "").splitlines()
+    if source.last_discovery_ok is False and len(lines) > 1:
+        return [lines[0], lines[-1]]
+    return lines[:1]
 
 
 def service_status() -> dict[str, Any]:
@@ -23,7 +31,7 @@ def service_status() -> dict[str, Any]:
             "last_discovery_at": s.last_discovery_at.isoformat() if s.last_discovery_at else None,
             "last_discovery_ok": s.last_discovery_ok,
             "last_discovery_method": s.last_discovery_method,
-            "last_discovery_result": (s.last_discovery_result or "").splitlines()[:1],
+            "last_discovery_result": _result_lines(s),
         }
         for s in Source.objects.order_by("name")
     ]
@@ -42,6 +50,16 @@ def service_status() -> dict[str, Any]:
         }
         for t in DBTaskResult.objects.failed().order_by("-finished_at")[:10]
     ]
+    failed_items = DiscoveredItemRecord.objects.filter(state=DiscoveredItemRecord.State.FAILED)
+    fetch_failures = [
+        {
+            "source": item.source.name,
+            "url": item.url,
+            "attempts": item.attempts,
+            "error": item.last_error.splitlines()[0][:300] if item.last_error else "",
+        }
+        for item in failed_items.select_related("source").order_by("-id")[:10]
+    ]
     today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     tokens = TokenUsage.objects.filter(created_at__gte=today).aggregate(
         input=Sum("input_tokens"), output=Sum("output_tokens"), calls=Count("id")
@@ -58,6 +76,7 @@ def service_status() -> dict[str, Any]:
             "successful": counts.get("SUCCESSFUL", 0),
         },
         "failed_tasks": failed,
+        "fetch_failures": {"count": failed_items.count(), "latest": fetch_failures},
         "briefs": {
             "needs_review": Brief.objects.filter(status=Brief.Status.NEEDS_REVIEW).count(),
             "pending": Brief.objects.filter(status=Brief.Status.PENDING).count(),
@@ -81,7 +100,7 @@ def status_lines(data: dict[str, Any]) -> list[str]:
     lines = ["sources:"]
     for s in data["sources"]:
         result = {True: "ok", False: "FAILED", None: "-"}[s["last_discovery_ok"]]
-        detail = s["last_discovery_result"][0] if s["last_discovery_result"] else ""
+        detail = " — ".join(s["last_discovery_result"])
         flag = "" if s["enabled"] else " (disabled)"
         lines.append(f"  {s['name']}{flag}: {when(s['last_discovery_at'])} {result} {detail}")
     q = data["queue"]
@@ -91,6 +110,12 @@ def status_lines(data: dict[str, Any]) -> list[str]:
     )
     for t in data["failed_tasks"]:
         lines.append(f"  failed {t['task']}{tuple(t['args'])}: {t['error']} ({t['id']})")
+    f = data["fetch_failures"]
+    lines.append(f"fetch failures: {f['count']}")
+    for item in f["latest"]:
+        lines.append(
+            f"  {item['source']} {item['url']}: {item['error']} ({item['attempts']} attempts)"
+        )
     b = data["briefs"]
     lines.append(f"briefs: {b['needs_review']} awaiting review, {b['pending']} pending")
     t = data["tokens_today"]

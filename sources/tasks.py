@@ -50,12 +50,18 @@ def fetcher_for(url: str) -> Fetcher:
     """
     demo = is_demo_url(url)
     if demo not in _fetchers:
-        overrides = {"allow_networks": frozenset({"loopback"}), "host_delay": 0.0} if demo else {}
-        _fetchers[demo] = make_fetcher(**overrides)
+        _fetchers[demo] = make_fetcher(**fetcher_overrides(url))
     return _fetchers[demo]
 
 
-def _source_url(source: Source) -> str:
+def fetcher_overrides(url: str) -> dict[str, object]:
+    """FetchConfig fields to replace for ``url``: the demo origin may be on loopback."""
+    if is_demo_url(url):
+        return {"allow_networks": frozenset({"loopback"}), "host_delay": 0.0}
+    return {}
+
+
+def source_url(source: Source) -> str:
     return source.feed_url or source.listing_url or source.sitemap_url
 
 
@@ -81,7 +87,7 @@ def discover_source_task(source_id: int, attempt: int = 0) -> str:
     if source is None:
         return "skipped: source missing or disabled"
     try:
-        run = discover_source(source, fetcher_for(_source_url(source)))
+        run = discover_source(source, fetcher_for(source_url(source)))
         if not run.result.method:
             raise DiscoveryFailed(source.last_discovery_result)
     except Exception as exc:

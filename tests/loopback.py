@@ -12,8 +12,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+
+from ops.quiet_server import QuietHTTPServer
 
 
 @dataclass
@@ -41,7 +43,7 @@ class Recorded:
 
 
 class LoopbackServer:
-    def __init__(self, root: Path | None = None) -> None:
+    def __init__(self, root: Path | None = None, *, port: int = 0) -> None:
         self.root = root
         self.routes: dict[str, Route] = {}
         self.requests: list[Recorded] = []
@@ -67,7 +69,7 @@ class LoopbackServer:
                     route = route.dynamic(self) or route
                 server.respond(self, route)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = QuietHTTPServer(("127.0.0.1", port), Handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(
             target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True

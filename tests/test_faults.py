@@ -7,13 +7,17 @@ bundled demo publisher and briefs from a loopback OpenAI-compatible server.
 
 from __future__ import annotations
 
+import itertools
+import socket
 import sqlite3
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
+from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.db import OperationalError, connection
 from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
@@ -21,13 +25,24 @@ from django_tasks_db.models import DBTaskResult
 from board.models import Post
 from briefs import services as brief_services
 from briefs.models import Brief
-from ops.demo import DemoPublisher, install_demo_sources
+from ops.demo import FIXTURES, MND_TEMPLATE, DemoPublisher, install_demo_sources
 from ops.schedule import schedule_due
+from ops.status import service_status
 from reports.models import Report, ReportLocation, ReportRevision
 from reports.services import store_article
+from sources import tasks as source_tasks
+from sources.models import DiscoveredItemRecord, Source
 from tests.loopback import LoopbackServer, Route, serve
 from tests.test_store import make_article
-from tests.test_workers import drain, fake_brief, publisher, queue, statuses
+from tests.test_workers import (
+    DB_TASKS,
+    drain,
+    fake_brief,
+    openai_server,
+    publisher,
+    queue,
+    statuses,
+)
 
 __all__ = ["publisher", "queue"]  # fixtures used by name
 
@@ -154,3 +169,208 @@ def test_database_locked_by_another_writer_fails_cleanly() -> None:
     store_article(make_article(), raw_html="<html>1</html>")
     assert Report.objects.count() == 1 and ReportRevision.objects.count() == 1
     connection.close()  # the next test gets the configured busy timeout back
+
+
+# --- the source misbehaves ---------------------------------------------------------------------
+
+NEWS_ID = 157000001
+FEED_PATH = "/rss/dept_mnd.xml"
+PAGE_PATH = "/briefing/pressReleaseView.do"
+# Each fault, and what the stored error says about it.
+FAULTS: dict[str, tuple[Route, str]] = {
+    "500": (Route(body="Internal Server Error", status=500, content_type="text/plain"), "500"),
+    "429": (
+        Route(body="wait", status=429, headers={"Retry-After": "1"}, content_type="text/plain"),
+        "429",
+    ),
+    "timeout": (Route(body="late", delay=1.5), "timed out"),
+    "drop": (Route(body="<html>" + "x" * 8000, drop_after=1000), "connection"),
+}
+
+
+def feed_route(server: LoopbackServer) -> Route:
+    link = f"{server.base_url}{PAGE_PATH}?newsId={NEWS_ID}"
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>국방부</title>'
+        f"<link>{server.base_url}/</link><item><title>국방부 보도자료</title><link>{link}</link>"
+        f"<guid>{NEWS_ID}</guid><pubDate>Fri, 13 Jun 2025 10:30:00 +0900</pubDate></item>"
+        "</channel></rss>"
+    )
+    return Route(body=body, content_type="application/rss+xml")
+
+
+def page_route() -> Route:
+    page = (FIXTURES / "pages" / MND_TEMPLATE).read_text().replace("156691234", str(NEWS_ID))
+    return Route(body=page)
+
+
+@pytest.fixture
+def source_server(settings: Any) -> Iterator[LoopbackServer]:
+    """A korea.kr look-alike on loopback, reached as the demo origin (so loopback is allowed)."""
+    for server, llm in zip(serve(), openai_server(), strict=True):
+        settings.BRIEFROOM_LLM = {
+            **settings.BRIEFROOM_LLM,
+            "backend": "openai",
+            "openai_base_url": llm.base_url + "/v1",
+            "openai_api_key": "test",
+            "retries": 0,
+        }
+        brief_services._backend.cache_clear()
+        server.routes[FEED_PATH] = feed_route(server)
+        server.routes[PAGE_PATH] = page_route()
+        settings.BRIEFROOM_DEMO_ORIGIN = server.base_url
+        settings.BRIEFROOM_FETCH = {
+            **settings.BRIEFROOM_FETCH,
+            "read_timeout": 0.5,
+            "retries": 1,
+            "backoff": 0.01,
+        }
+        settings.BRIEFROOM_TASKS = {"retries": 2, "backoff": 0.0, "stale_after": 3600.0}
+        source_tasks._fetchers.clear()
+        install_demo_sources(server.base_url)
+        Source.objects.filter(name="demo-isw").update(enabled=False)
+        with override_settings(TASKS=DB_TASKS):
+            yield server
+        source_tasks._fetchers.clear()
+        brief_services._backend.cache_clear()
+
+
+def status_text() -> str:
+    out = StringIO()
+    call_command("status", stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("where", ["feed", "page"])
+@pytest.mark.parametrize("fault", list(FAULTS))
+@pytest.mark.django_db(transaction=True)
+def test_source_fault_is_retried_shown_in_status_and_the_next_run_recovers(
+    source_server: LoopbackServer, fault: str, where: str
+) -> None:
+    route, says = FAULTS[fault]
+    path = FEED_PATH if where == "feed" else PAGE_PATH
+    source_server.routes[path] = route
+    source = Source.objects.get(name="demo-mnd")
+
+    source_tasks.discover_source_task.enqueue(source.pk)
+    drain_until_empty()
+
+    # Retried: the fetcher's own retry inside each of the task's attempts.
+    hits = [r for r in source_server.requests if r.path.split("?")[0] == path]
+    assert len(hits) == 2 * 2, [r.path for r in source_server.requests]  # 2 tasks × 2 tries
+    if fault == "429":  # Retry-After: 1 is honoured between the fetcher's two tries
+        gaps = [b.time - a.time for a, b in itertools.pairwise(hits)]
+        assert max(gaps) >= 0.95, gaps
+    failed = DBTaskResult.objects.filter(status="FAILED")
+    assert failed.count() == 1
+    task = "discover_source_task" if where == "feed" else "fetch_item_task"
+    assert failed.get().task_path.endswith(task)
+    assert Report.objects.count() == 0
+
+    # Visible in `briefroom status` and /healthz.
+    data = service_status()
+    assert [t["task"] for t in data["failed_tasks"]] == [task]
+    text = status_text()
+    if where == "feed":
+        mnd = next(s for s in data["sources"] if s["name"] == "demo-mnd")
+        assert mnd["last_discovery_ok"] is False
+        assert "demo-mnd:" in text and "FAILED" in text
+        assert says in " ".join(mnd["last_discovery_result"]).lower()
+        assert says in text.lower()
+    else:
+        assert data["fetch_failures"]["count"] == 1
+        latest = data["fetch_failures"]["latest"][0]
+        assert latest["attempts"] == 2 and says in latest["error"].lower(), latest
+        assert "fetch failures: 1" in text and str(NEWS_ID) in text
+
+    # The source is back; the next scheduled discovery picks the item up again.
+    source_server.routes[FEED_PATH] = feed_route(source_server)
+    source_server.routes[PAGE_PATH] = page_route()
+    source_tasks.discover_source_task.enqueue(source.pk)
+    drain_until_empty()
+    assert Report.objects.count() == 1 and Post.objects.count() == 1
+    assert Brief.objects.get().status in {Brief.Status.VERIFIED, Brief.Status.NEEDS_REVIEW}
+    item = DiscoveredItemRecord.objects.get(source=source)
+    assert item.state == DiscoveredItemRecord.State.FETCHED and item.last_error == ""
+    data = service_status()
+    assert data["fetch_failures"]["count"] == 0
+    assert next(s for s in data["sources"] if s["name"] == "demo-mnd")["last_discovery_ok"]
+    assert "fetch failures: 0" in status_text()
+
+
+# --- the LLM endpoint refuses connections ------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_llm_endpoint_refusing_connections_then_back_every_report_gets_its_brief(
+    settings: Any, publisher: DemoPublisher
+) -> None:
+    """Nothing listens at the endpoint (a crashed server): connections are refused, the brief
+    tasks wait on their retries, and complete once a server listens there again."""
+    port = free_port()
+    settings.BRIEFROOM_DEMO_ORIGIN = publisher.base_url
+    settings.BRIEFROOM_TASKS = {"retries": 6, "backoff": 0.5, "stale_after": 3600.0}
+    settings.BRIEFROOM_LLM = {
+        **settings.BRIEFROOM_LLM,
+        "backend": "openai",
+        "openai_base_url": f"http://127.0.0.1:{port}/v1",
+        "openai_api_key": "test",
+        "retries": 0,
+    }
+    source_tasks._fetchers.clear()
+    brief_services._backend.cache_clear()
+    install_demo_sources(publisher.base_url)
+    with override_settings(TASKS=DB_TASKS):
+        assert len(schedule_due(demo=True)) == 2
+        # Until nothing is left but briefs waiting for their next try.
+        deadline = time.monotonic() + 30
+        while Brief.objects.filter(status=Brief.Status.FAILED).count() < 7:
+            drain()
+            assert time.monotonic() < deadline, statuses()
+        assert Report.objects.count() == 7
+        refused = [
+            str(r.return_value)
+            for r in DBTaskResult.objects.filter(task_path__endswith=".brief_revision")
+            if str(r.return_value).startswith("retry ")
+        ]
+        assert refused
+        assert all("APIConnectionError" in value for value in refused), refused
+        assert not DBTaskResult.objects.filter(status="FAILED").exists()
+        # Meanwhile each brief shows as failed, with the reason, and waits for its next try.
+        assert all("Connection" in e for e in Brief.objects.values_list("error", flat=True))
+        assert (
+            DBTaskResult.objects.filter(
+                status="READY", task_path__endswith=".brief_revision"
+            ).count()
+            == 7
+        )
+
+        # The endpoint is back on the same port.
+        server = LoopbackServer(port=port)
+        handler: Any = server.httpd.RequestHandlerClass
+        handler.do_POST = handler.do_GET
+
+        def answer(handler: BaseHTTPRequestHandler) -> Route:
+            handler.rfile.read(int(handler.headers.get("Content-Length") or 0))
+            return Route(body=fake_brief(), content_type="application/json")
+
+        server.routes["/v1/chat/completions"] = Route(dynamic=answer)
+        server.start()
+        try:
+            drain_until_empty()
+        finally:
+            server.stop()
+    brief_services._backend.cache_clear()
+    source_tasks._fetchers.clear()
+    assert set(Brief.objects.values_list("status", flat=True)) <= {
+        Brief.Status.VERIFIED,
+        Brief.Status.NEEDS_REVIEW,
+    }
+    assert Brief.objects.count() == ReportRevision.objects.count() == 7
+    assert {r.status for r in DBTaskResult.objects.all()} == {"SUCCESSFUL"}

@@ -12,6 +12,7 @@ from tqdm import tqdm
 from reports.services import make_fetcher
 from sources.models import DiscoveredItemRecord, Source
 from sources.services import backfill
+from sources.tasks import fetcher_overrides, source_url
 
 
 class Command(BaseCommand):
@@ -33,7 +34,7 @@ class Command(BaseCommand):
         ) -> Iterable[DiscoveredItemRecord]:
             return tqdm(items, total=total, unit="report", disable=options["no_progress"])
 
-        with make_fetcher() as fetcher:
+        with make_fetcher(**fetcher_overrides(source_url(source))) as fetcher:
             summary = backfill(
                 source,
                 fetcher,
