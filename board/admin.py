@@ -7,8 +7,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from board import admin_briefs  # noqa: F401  (registers the briefs' admin)
+from board.forms import ThrottledAdminAuthenticationForm
 from board.models import Board, Comment, Notice, Post, Tag
 from board.services import publish_report
+
+# The admin's sign-in counts failures and locks like /accounts/login/ (board.throttle).
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
 @admin.register(Board)

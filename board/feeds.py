@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_safe
 
 from board.models import Board, Post, Tag
 from board.pages import cached_page
@@ -116,6 +117,7 @@ class AtomTagFeed(TagFeed):
 
 
 def cached_feed(feed: Feed) -> Callable[..., HttpResponse]:
+    @require_safe
     def view(request: HttpRequest, **kwargs: Any) -> HttpResponse:
         return cached_page(request, lambda: feed(request, **kwargs))
 

@@ -227,3 +227,22 @@ class BoardState(models.Model):
     class Meta:
         verbose_name = "게시판 상태"
         verbose_name_plural = "게시판 상태"
+
+
+class LoginFailure(models.Model):
+    """One failed sign-in, kept for :data:`board.throttle.WINDOW` (see :mod:`board.throttle`).
+
+    In the database rather than the cache: the web server runs several processes, each with its
+    own in-memory cache, and every one of them must see the same count.
+    """
+
+    username = models.CharField("아이디", max_length=150, db_index=True)
+    ip = models.GenericIPAddressField("IP 주소", null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField("시각", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "로그인 실패"
+        verbose_name_plural = "로그인 실패"
+
+    def __str__(self) -> str:
+        return f"{self.username} ({self.ip or '-'})"

@@ -2,6 +2,7 @@
 
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
+from django.views.decorators.http import require_safe
 
 from board import api, feeds, views
 
@@ -39,7 +40,7 @@ urlpatterns = [
     ),
     path(
         "sitemap.xml",
-        sitemap_views.index,
+        require_safe(sitemap_views.index),
         {
             "sitemaps": feeds.SITEMAPS,
             "template_name": "board/sitemap_index.xml",
@@ -49,7 +50,7 @@ urlpatterns = [
     ),
     path(
         "sitemap-<str:section>.xml",
-        sitemap_views.sitemap,
+        require_safe(sitemap_views.sitemap),
         {"sitemaps": feeds.SITEMAPS, "template_name": "board/sitemap.xml"},
         name="sitemap",
     ),

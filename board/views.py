@@ -1,4 +1,8 @@
-"""The board's pages: lists, posts, comments, search, tags, countries and places."""
+"""The board's pages: lists, posts, comments, search, tags, countries and places.
+
+Reading pages answer GET and HEAD only (405 otherwise); the only writes a reader can make are
+comments; moderating them is for editors.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,9 @@ from typing import Any
 import nh3
 from babel import Locale
 from babel.dates import get_timezone_name
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, user_passes_test
 from django.core.cache import cache
 from django.db.models import Sum
@@ -18,10 +23,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
+from board import throttle
 from board.counting import views
-from board.forms import CommentForm, SignupForm
+from board.forms import CommentForm, SignupForm, ThrottledAuthenticationForm
 from board.models import Board, Comment, CountryMention, Notice, PlaceMention, Post, Tag
 from board.original import build_original, safe_url
 from board.pages import (
@@ -86,6 +92,7 @@ def _list_page(
 # --- lists --------------------------------------------------------------------------------------
 
 
+@require_safe
 def board_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     def page() -> HttpResponse:
         boards = list(Board.objects.all())
@@ -106,6 +113,7 @@ def board_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     return cached_page(request, page, LIST_CACHE_SECONDS)
 
 
+@require_safe
 def tag_posts(request: HttpRequest, slug: str) -> HttpResponse:
     def page() -> HttpResponse:
         tag = get_object_or_404(Tag, slug=slug)
@@ -127,6 +135,7 @@ def _country_name(iso2: str) -> str:
     return str(Locale("ko").territories[iso2])
 
 
+@require_safe
 def country_posts(request: HttpRequest, iso2: str) -> HttpResponse:
     code = iso2.upper()
     if iso2 != iso2.lower():
@@ -152,6 +161,7 @@ def country_posts(request: HttpRequest, iso2: str) -> HttpResponse:
     return cached_page(request, page, LIST_CACHE_SECONDS)
 
 
+@require_safe
 def place_posts(request: HttpRequest, slug: str) -> HttpResponse:
     def page() -> HttpResponse:
         mentions = PlaceMention.objects.filter(slug=slug)
@@ -175,6 +185,7 @@ def place_posts(request: HttpRequest, slug: str) -> HttpResponse:
     return cached_page(request, page, LIST_CACHE_SECONDS)
 
 
+@require_safe
 def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     def page() -> HttpResponse:
         notice = get_object_or_404(Notice, pk=pk)
@@ -298,6 +309,7 @@ def _render_post(
     return render(request, "board/post.html", context, status=status)
 
 
+@require_safe
 def post_detail(request: HttpRequest, number: int) -> HttpResponse:
     """A post; anonymous readers get it from the page cache, with a fresh view count put in."""
     if not cacheable(request):
@@ -375,6 +387,7 @@ def _snippet(snippet: Any) -> str:
     )
 
 
+@require_safe
 def search(request: HttpRequest) -> HttpResponse:
     query = " ".join(request.GET.get("q", "").split())[:100]
     field = request.GET.get("field", "all")
@@ -430,3 +443,28 @@ def signup(request: HttpRequest) -> HttpResponse:
         messages.success(request, "가입을 환영합니다.")
         return redirect("board:list")
     return render(request, "registration/signup.html", {"form": form})
+
+
+def _too_many_attempts(response: HttpResponse, form: Any) -> HttpResponse:
+    """Answer 429 when the sign-in form was refused by the throttle (the page is the same)."""
+    if getattr(form, "throttled", False):
+        response.status_code = 429
+        response["Retry-After"] = str(int(throttle.WINDOW.total_seconds()))
+    return response
+
+
+class LoginView(auth_views.LoginView):
+    """Django's sign-in page with :mod:`board.throttle`: too many failures answer 429."""
+
+    form_class = ThrottledAuthenticationForm
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        return _too_many_attempts(super().form_invalid(form), form)
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The admin's sign-in page (``admin.site.login`` with its throttled ``login_form``, set in
+    :mod:`board.admin`), answering 429 like :class:`LoginView` when the throttle refuses."""
+    response = admin.site.login(request)
+    context = getattr(response, "context_data", None) or {}
+    return _too_many_attempts(response, context.get("form"))

@@ -9,10 +9,12 @@ from ops.views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # The admin's own sign-in page, throttled (see board.throttle); admin:login names the same URL.
+    path("admin/login/", board_views.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(next_page="board:list", redirect_authenticated_user=True),
+        board_views.LoginView.as_view(next_page="board:list", redirect_authenticated_user=True),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page="board:list"), name="logout"),

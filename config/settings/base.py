@@ -105,6 +105,15 @@ def _database() -> dict[str, object]:
 
 
 DATABASES = {"default": _database()}
+
+# Sign-up and password changes refuse passwords like the username, shorter than 8 characters,
+# on Django's list of 20,000 common passwords, or only digits (messages in Korean).
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {
