@@ -18,11 +18,12 @@ cache, so every web worker process shares one count. Two simultaneous attempts m
 the check before either is written, so a burst can exceed a limit by the number of requests
 in flight at once; it cannot go on.
 
-The client address is ``REMOTE_ADDR`` as the web server reports it. ``X-Forwarded-For`` is
-deliberately not read: any client can send it. Behind a reverse proxy every request comes from
-the proxy's address, so the per-address limit then applies to all clients together (the
-per-username limit is unaffected); have the proxy itself set ``REMOTE_ADDR`` (or rate-limit)
-rather than trusting a header here.
+The client address is ``REMOTE_ADDR`` as the web server reports it, unless that is one of
+``BRIEFROOM_TRUSTED_PROXIES`` (a reverse proxy in front of the web server): then it is the
+right-most ``X-Forwarded-For`` address that is not itself a trusted proxy. ``X-Forwarded-For``
+from anyone else is ignored: any client can send it. Without the setting, behind a proxy every
+request comes from the proxy's address, so the per-address limit applies to all clients
+together (the per-username limit is unaffected).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import datetime as dt
 import ipaddress
 import unicodedata
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -51,9 +53,23 @@ def client_ip(request: HttpRequest | None) -> str | None:
     """``REMOTE_ADDR`` if it is an IP address (see the module docstring for proxies)."""
     if request is None:
         return None
-    address = str(request.META.get("REMOTE_ADDR") or "")
+    address = _address(str(request.META.get("REMOTE_ADDR") or ""))
+    proxies = {a for a in map(_address, settings.BRIEFROOM_TRUSTED_PROXIES) if a}
+    if address is None or address not in proxies:
+        return address
+    hops = str(request.META.get("HTTP_X_FORWARDED_FOR") or "").split(",")
+    for hop in reversed(hops):
+        client = _address(hop.strip())
+        if client is None:
+            return address  # a malformed header: count the proxy, not a guess
+        if client not in proxies:
+            return client
+    return address
+
+
+def _address(text: str) -> str | None:
     try:
-        return str(ipaddress.ip_address(address))
+        return str(ipaddress.ip_address(text))
     except ValueError:
         return None
 

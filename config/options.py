@@ -76,6 +76,13 @@ OPTIONS: tuple[Option, ...] = (
         parse_list,
     ),
     Option(
+        "BRIEFROOM_TRUSTED_PROXIES",
+        [],
+        "Comma-separated addresses of reverse proxies in front of the web server; only from "
+        "them is X-Forwarded-For believed (for the login rate limit). Empty: never.",
+        parse_list,
+    ),
+    Option(
         "BRIEFROOM_CONTACT_URL",
         "https://github.com/briefroom/briefroom",
         "URL named in the fetcher's User-Agent so publishers can reach the operator.",

@@ -205,6 +205,35 @@ def test_other_usernames_from_the_same_address_work_until_the_address_limit(
 
 
 @pytest.mark.django_db
+def test_forwarded_for_is_believed_only_from_a_trusted_proxy(
+    reader: User, editor: User, settings: Any
+) -> None:
+    """Behind a proxy the address limit counts the client, not the proxy; a client that is not
+    a proxy cannot choose its address with the header."""
+    settings.BRIEFROOM_TRUSTED_PROXIES = ["10.0.0.2"]
+    via_proxy = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, 10.0.0.2")
+    fail(via_proxy, "kim", 1)
+    direct = Client(REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="5.6.7.8")
+    fail(direct, "lee", 1)
+    bad = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, not-an-address")
+    fail(bad, "park", 1)
+    assert dict(LoginFailure.objects.values_list("username", "ip")) == {
+        "kim": "1.2.3.4",  # right-most address that is not a trusted proxy
+        "lee": "198.51.100.7",  # the header of a direct client is ignored
+        "park": "10.0.0.2",  # a malformed chain counts against the proxy
+    }
+    # The address limit locks 1.2.3.4 behind the proxy, not the proxy's other clients.
+    for name in ("a1", "a2", "a3", "a4"):
+        fail(via_proxy, name, throttle.USERNAME_LIMIT - 1)
+    fail(via_proxy, "a5", throttle.IP_LIMIT - 1 - 4 * (throttle.USERNAME_LIMIT - 1))
+    assert LoginFailure.objects.filter(ip="1.2.3.4").count() == throttle.IP_LIMIT
+    locked = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4")
+    assert_refused(attempt(locked, "editor", STRONG), locked)
+    neighbour = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.5")
+    assert attempt(neighbour, "editor", STRONG).status_code == 302
+
+
+@pytest.mark.django_db
 def test_the_lock_lifts_when_the_failures_leave_the_window(reader: User) -> None:
     client = Client()
     fail(client, "reader", throttle.USERNAME_LIMIT)

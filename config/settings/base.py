@@ -32,6 +32,7 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 DEBUG = value("BRIEFROOM_DEBUG")
 ALLOWED_HOSTS = value("BRIEFROOM_ALLOWED_HOSTS")
+BRIEFROOM_TRUSTED_PROXIES = value("BRIEFROOM_TRUSTED_PROXIES")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
