@@ -64,6 +64,13 @@ OPTIONS: tuple[Option, ...] = (
         float,
     ),
     Option(
+        "BRIEFROOM_PG_LOCK_TIMEOUT",
+        20.0,
+        "Seconds a PostgreSQL statement waits for a row or table lock before it fails with "
+        "'lock timeout' (the task is then retried). 0 waits for ever.",
+        float,
+    ),
+    Option(
         "BRIEFROOM_SECRET_KEY",
         "",
         "Django secret key. Required in prod; dev generates one into DATA_DIR/secret_key.",

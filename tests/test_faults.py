@@ -7,13 +7,18 @@ bundled demo publisher and briefs from a loopback OpenAI-compatible server.
 
 from __future__ import annotations
 
+import errno
 import itertools
+import os
 import socket
 import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from io import StringIO
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -374,3 +379,157 @@ def test_llm_endpoint_refusing_connections_then_back_every_report_gets_its_brief
     }
     assert Brief.objects.count() == ReportRevision.objects.count() == 7
     assert {r.status for r in DBTaskResult.objects.all()} == {"SUCCESSFUL"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_lock_timeout_fails_cleanly_and_the_store_succeeds_later() -> None:
+    """Another session holds the report's row lock; the store gives up after the lock timeout
+    with a clear ``lock timeout`` error, writes nothing, and succeeds once the lock is gone."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's lock_timeout; SQLite is covered by the test above")
+    import psycopg
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW lock_timeout")
+        assert cursor.fetchone()[0] == "20s"  # BRIEFROOM_PG_LOCK_TIMEOUT, on every connection
+    first = store_article(make_article(), raw_html="<html>1</html>")
+    changed = make_article(key_takeaways=["Iran rejected the proposal.", "A second takeaway."])
+    db = connection.settings_dict
+    other = psycopg.connect(
+        host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=db["NAME"], autocommit=False
+    )
+    try:
+        other.execute("SELECT id FROM reports_report WHERE id = %s FOR UPDATE", [first.report.pk])
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '200ms'")  # short, instead of the 20 s default
+        started = time.monotonic()
+        with pytest.raises(OperationalError, match="lock timeout"):
+            store_article(changed, raw_html="<html>2</html>")
+        assert time.monotonic() - started < 5
+    finally:
+        other.rollback()
+        other.close()
+    assert not connection.in_atomic_block
+    assert ReportRevision.objects.count() == 1
+    assert Report.objects.get().current_revision_id == first.revision.pk
+    result = store_article(changed, raw_html="<html>2</html>")
+    assert result.outcome == "updated" and ReportRevision.objects.count() == 2
+    connection.close()  # the next test gets the configured lock timeout back
+
+
+# --- the disk fills up -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def full_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 4 MiB filesystem (tmpfs), so writes fail with ENOSPC as on a full disk."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)],
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def briefroom(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "BRIEFROOM_ENV": "dev",
+        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+        "DATABASE_URL": "",
+        "BRIEFROOM_DATA_DIR": str(data_dir),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "config.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def fill(path: Path) -> None:
+    """Write until the filesystem is full."""
+    fd = os.open(path / "filler", os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    try:
+        while True:
+            os.write(fd, b"\0" * 4096)
+    except OSError as exc:
+        assert exc.errno == errno.ENOSPC
+    finally:
+        os.close(fd)
+
+
+def free(path: Path, size: int) -> None:
+    """Give back ``size`` bytes of the filler."""
+    filler = path / "filler"
+    os.truncate(filler, max(filler.stat().st_size - size, 0))
+
+
+def counts(database: Path) -> dict[str, int]:
+    with sqlite3.connect(database) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        out = {
+            table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in (
+                "reports_report",
+                "reports_reportrevision",
+                "reports_reportlocation",
+                "board_post",
+                "django_tasks_database_dbtaskresult",
+            )
+        }
+    db.close()
+    return out
+
+
+def test_disk_full_while_storing_is_a_clear_error_and_the_data_stays_consistent(
+    full_disk: Path,
+) -> None:
+    """The data directory (SQLite database and all) is on a disk that fills up. Ingesting a
+    report fails with one clear line, whether the disk is full to the last byte (SQLite cannot
+    even open its shared-memory file) or has a few KiB left (the write fails mid-transaction:
+    "database or disk is full"). The database stays intact with nothing half-written, and once
+    space is freed the same command stores the report."""
+    pages = Path(__file__).parent / "fixtures" / "pages"
+    first = pages / "isw-iran-update-evening-special-report-june-13-2025.html"
+    second = pages / "isw-russian-offensive-campaign-assessment-november-14-2025.html"
+    database = full_disk / "briefroom.sqlite3"
+    assert briefroom(full_disk, "migrate", "--no-input").returncode == 0
+    stored = briefroom(full_disk, "ingest", str(first))
+    assert stored.returncode == 0, stored.stderr[-2000:]
+    before = counts(database)
+    # Stored, with its publish and brief tasks queued in the same transaction (the outbox).
+    assert before["reports_report"] == 1 and before["django_tasks_database_dbtaskresult"] == 2
+
+    fill(full_disk)
+    errors = []
+    for room in (0, 48 * 1024):  # full to the byte, then a few KiB left
+        free(full_disk, room)
+        refused = briefroom(full_disk, "ingest", str(second))
+        assert refused.returncode != 0
+        last = refused.stderr.strip().splitlines()[-1]
+        assert last.startswith("briefroom: OperationalError: "), refused.stderr[-2000:]
+        assert "is the disk of the data directory or the database full?" in last
+        assert "Traceback" not in refused.stderr  # one clear line, not a stack
+        errors.append(last)
+    assert "database or disk is full" in errors[1], errors
+
+    # Space is back (reading needs some too: SQLite maps a shared-memory file next to the
+    # database). Nothing of the refused report was written, and the database is intact.
+    (full_disk / "filler").unlink()
+    assert counts(database) == before
+    again = briefroom(full_disk, "ingest", str(second))
+    assert again.returncode == 0, again.stderr[-2000:]
+    after = counts(database)
+    assert after["reports_report"] == 2 and after["reports_reportrevision"] == 2
+    assert after["django_tasks_database_dbtaskresult"] == 4
+    print("\n" + "\n".join(errors))

@@ -92,6 +92,13 @@ def _database() -> dict[str, object]:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "briefroom.sqlite3",
         }
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        lock_timeout: float = value("BRIEFROOM_PG_LOCK_TIMEOUT")
+        options = dict(config.get("OPTIONS") or {})  # type: ignore[call-overload]
+        options["options"] = (
+            f"{options.get('options', '')} -c lock_timeout={int(lock_timeout * 1000)}"
+        ).strip()
+        config["OPTIONS"] = options
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {
             # WAL lets readers work while a writer commits; IMMEDIATE takes the write lock at
