@@ -252,7 +252,7 @@ def hostile_board() -> Iterator[dict[str, Any]]:
     assert post.brief is not None and HOSTILE_TITLE in post.title_ko
     reader = User.objects.create_user("reader", "reader@example.org", "Reader-pass-1")
     Comment.objects.create(post=post, user=reader, body=HOSTILE_TEXT)
-    notice = Notice.objects.create(title=f"공지 {HOSTILE_TEXT}", body=HOSTILE_TEXT)
+    notice = Notice.objects.create(title=f"공지 {HOSTILE_TITLE}", body=HOSTILE_TEXT)
     yield {"numbers": numbers, "text_post": post.number, "notice": notice.pk}
     views.reset()  # the counts of this test's views belong to a database that is flushed now
 
