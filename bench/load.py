@@ -94,6 +94,7 @@ class Writer(threading.Thread):
         self.published = 0
         self.errors: list[str] = []
         self.latencies: list[float] = []
+        self.newest: tuple[int, float] | None = None
 
     def run(self) -> None:
         from django.db import connection
@@ -115,6 +116,8 @@ class Writer(threading.Thread):
                 try:
                     stored = store_article(article, raw_html="<html>load</html>")
                     publish_report_task.call(stored.report.pk)
+                    number = stored.report.post.number
+                    self.newest = (number, time.monotonic())  # committed: readers may see it
                 except Exception as exc:  # counted and reported, the run goes on
                     self.errors.append(f"{type(exc).__name__}: {exc}"[:200])
                 else:
@@ -123,6 +126,44 @@ class Writer(threading.Thread):
                 self.stop.wait(self.interval)
         finally:
             connection.close()
+
+
+class Freshness(threading.Thread):
+    """Measures stale pages: how long after a post is published the list page shows it.
+
+    Takes the newest published post, fetches ``/`` every 20 ms as an anonymous reader until
+    the post's link is on it, records the lag, and goes on with whatever is newest then.
+    """
+
+    def __init__(self, url: str, writer: Writer) -> None:
+        super().__init__(daemon=True)
+        self.url = url
+        self.writer = writer
+        self.stop = threading.Event()
+        self.lags: list[float] = []
+        self.errors = 0
+
+    def run(self) -> None:
+        import urllib.request
+
+        seen = 0
+        while not self.stop.is_set():
+            newest = self.writer.newest
+            if newest is None or newest[0] <= seen:
+                self.stop.wait(0.02)
+                continue
+            number, published = newest
+            link = f'href="/posts/{number}/"'.encode()
+            while not self.stop.is_set():
+                try:
+                    with urllib.request.urlopen(self.url + "/", timeout=10) as response:
+                        if link in response.read():
+                            self.lags.append((time.monotonic() - published) * 1000)
+                            break
+                except OSError:
+                    self.errors += 1
+                self.stop.wait(0.02)
+            seen = number
 
 
 def _percentile(values: list[float], p: float) -> float:
@@ -162,6 +203,7 @@ def run(args: argparse.Namespace, env: dict[str, str], posts: int) -> dict[str, 
             command, env={**os.environ, **env}, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
         )
         writer = Writer(args.publish_interval)
+        freshness = Freshness(url, writer)
         try:
             _wait_for(port, process)
             for name, paths in sets.items():  # warm each worker's page cache a little
@@ -173,6 +215,7 @@ def run(args: argparse.Namespace, env: dict[str, str], posts: int) -> dict[str, 
                 results[name] = _wrk(url, sets[name], args.seconds, connections[name], 1)
 
             writer.start()
+            freshness.start()
             for name in sets:
                 threads.append(threading.Thread(target=drive, args=(name,)))
                 threads[-1].start()
@@ -180,7 +223,9 @@ def run(args: argparse.Namespace, env: dict[str, str], posts: int) -> dict[str, 
                 thread.join()
         finally:
             writer.stop.set()
+            freshness.stop.set()
             writer.join(timeout=30)
+            freshness.join(timeout=30)
             process.terminate()
             process.wait(timeout=15)
     log_text = log_path.read_text(errors="replace")
@@ -195,6 +240,13 @@ def run(args: argparse.Namespace, env: dict[str, str], posts: int) -> dict[str, 
             "first_errors": writer.errors[:5],
             "p50_ms": round(_percentile(writer.latencies, 50), 2),
             "p99_ms": round(_percentile(writer.latencies, 99), 2),
+        },
+        "freshness": {
+            "posts_checked": len(freshness.lags),
+            "errors": freshness.errors,
+            "p50_ms": round(_percentile(freshness.lags, 50), 1),
+            "p99_ms": round(_percentile(freshness.lags, 99), 1),
+            "max_ms": round(max(freshness.lags, default=0.0), 1),
         },
         "locked_in_server_log": log_text.count("database is locked"),
         "server_log_errors": sum(
@@ -247,6 +299,11 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"writer: {w['published']} reports stored and published "
         f"(p50 {w['p50_ms']} ms, p99 {w['p99_ms']} ms), {w['errors']} errors {w['first_errors']}"
+    )
+    f = report["freshness"]
+    print(
+        f"stale list page: a new post was on / after p50 {f['p50_ms']} ms, p99 {f['p99_ms']} ms, "
+        f"max {f['max_ms']} ms ({f['posts_checked']} posts checked, {f['errors']} errors)"
     )
     print(
         f"'database is locked' in the server log: {report['locked_in_server_log']}; "
