@@ -50,6 +50,15 @@ MND_TEMPLATE = "korea-kr-press-release-mnd-156691234.html"
 ROBOTS = "User-agent: *\nDisallow: /wp-admin/\n"
 
 
+def press_release_page(news_id: int) -> str:
+    """The korea.kr press release page of ``news_id`` (the fixture page, renumbered); generated
+    releases (``PRESS_RELEASE_ID`` and up) get their own title."""
+    page = (FIXTURES / "pages" / MND_TEMPLATE).read_text().replace("156691234", str(news_id))
+    if news_id >= PRESS_RELEASE_ID:
+        page = page.replace("계획 발표", f"계획 발표 (제{news_id - PRESS_RELEASE_ID + 1}보)")
+    return page
+
+
 class DemoPublisher:
     """A tiny threaded HTTP server on 127.0.0.1 playing ISW and korea.kr."""
 
@@ -83,7 +92,6 @@ class DemoPublisher:
             do_HEAD = do_GET
 
         self.httpd = QuietHTTPServer((host, port), Handler)
-        self.httpd.daemon_threads = True
         self.thread = threading.Thread(
             target=self.httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
         )
@@ -156,11 +164,7 @@ class DemoPublisher:
             news_id = parse_qs(parts.query).get("newsId", ["156691234"])[0]
             if not news_id.isdigit():
                 return 404, "text/plain", b"not found"
-            page = (FIXTURES / "pages" / MND_TEMPLATE).read_text().replace("156691234", news_id)
-            if int(news_id) >= PRESS_RELEASE_ID:  # a generated release: its own title
-                number = int(news_id) - PRESS_RELEASE_ID + 1
-                page = page.replace("계획 발표", f"계획 발표 (제{number}보)")
-            return 200, "text/html; charset=utf-8", page.encode()
+            return 200, "text/html; charset=utf-8", press_release_page(int(news_id)).encode()
         with self.lock:
             entry = self.pages.get(path)
         if entry is not None:

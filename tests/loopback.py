@@ -70,7 +70,6 @@ class LoopbackServer:
                 server.respond(self, route)
 
         self.httpd = QuietHTTPServer(("127.0.0.1", port), Handler)
-        self.httpd.daemon_threads = True
         self.thread = threading.Thread(
             target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
         )

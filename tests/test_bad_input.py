@@ -16,16 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from pydantic import ValidationError
 from selectolax.lexbor import LexborHTMLParser
 
-from board.counting import views
 from board.demo import mnd_article, store
 from board.models import Post
 from board.original import sanitize_html
-from board.services import forget_version
 from pipeline.brief.llm.jsonparse import JSONParseError, parse_json_object
 from pipeline.brief.prompt import build_messages
 from pipeline.brief.schema import BriefOutput
@@ -334,18 +331,8 @@ def test_board_sanitiser_alone_makes_the_raw_hostile_page_inert(name: str) -> No
         assert href.startswith(("https://", "http://")), href
 
 
-@pytest.fixture
-def _fresh_board() -> Iterator[None]:
-    cache.clear()
-    views.reset()
-    forget_version()
-    yield
-    cache.clear()
-    views.reset()
-
-
 @pytest.mark.django_db
-@pytest.mark.usefixtures("_fresh_board")
+@pytest.mark.usefixtures("fresh_board")
 @pytest.mark.parametrize("name", HOSTILE_PAGES)
 def test_rendered_post_of_a_hostile_page_is_inert(
     name: str, client: Client, django_capture_on_commit_callbacks: Any

@@ -9,13 +9,11 @@ import re
 import secrets
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.cache import cache
 from django.test import Client
 from selectolax.lexbor import LexborHTMLParser
 
@@ -25,7 +23,6 @@ from board.models import Board, Comment, CountryMention, Notice, PlaceMention, P
 from board.original import build_original, sanitize_html
 from board.pages import PAGE_SIZE, paginate, weekly_chart
 from board.services import (
-    forget_version,
     page_version,
     publish_all,
     publish_report,
@@ -49,26 +46,8 @@ EVIL_HTML = (
 )
 
 
-@pytest.fixture(autouse=True)
-def _fresh_process_state() -> Iterator[None]:
-    """Each test has a new database: forget what this process cached or counted from the last."""
-    cache.clear()
-    views.reset()
-    forget_version()
-    yield
-    cache.clear()
-    views.reset()
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks: Any) -> Callable[..., Any]:
-    """Run a callable and then its on-commit work (the store's signal, cache bumps)."""
-
-    def run(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        with django_capture_on_commit_callbacks(execute=True):
-            return function(*args, **kwargs)
-
-    return run
+# Each test starts with this process's page cache, view counts and page version forgotten.
+pytestmark = pytest.mark.usefixtures("fresh_board")
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ from django_tasks_db.models import DBTaskResult
 from board.models import Post
 from briefs import services as brief_services
 from briefs.models import Brief
-from ops.demo import FIXTURES, MND_TEMPLATE, DemoPublisher, install_demo_sources
+from ops.demo import DemoPublisher, install_demo_sources, press_release_page
 from ops.schedule import schedule_due
 from ops.status import service_status
 from reports.models import Report, ReportLocation, ReportRevision
@@ -47,6 +47,7 @@ from tests.test_workers import (
     publisher,
     queue,
     statuses,
+    use_loopback_llm,
 )
 
 __all__ = ["publisher", "queue"]  # fixtures used by name
@@ -205,21 +206,14 @@ def feed_route(server: LoopbackServer) -> Route:
 
 
 def page_route() -> Route:
-    page = (FIXTURES / "pages" / MND_TEMPLATE).read_text().replace("156691234", str(NEWS_ID))
-    return Route(body=page)
+    return Route(body=press_release_page(NEWS_ID))
 
 
 @pytest.fixture
 def source_server(settings: Any) -> Iterator[LoopbackServer]:
     """A korea.kr look-alike on loopback, reached as the demo origin (so loopback is allowed)."""
     for server, llm in zip(serve(), openai_server(), strict=True):
-        settings.BRIEFROOM_LLM = {
-            **settings.BRIEFROOM_LLM,
-            "backend": "openai",
-            "openai_base_url": llm.base_url + "/v1",
-            "openai_api_key": "test",
-            "retries": 0,
-        }
+        use_loopback_llm(settings, llm.base_url)
         brief_services._backend.cache_clear()
         server.routes[FEED_PATH] = feed_route(server)
         server.routes[PAGE_PATH] = page_route()
@@ -321,13 +315,7 @@ def test_llm_endpoint_refusing_connections_then_back_every_report_gets_its_brief
     port = free_port()
     settings.BRIEFROOM_DEMO_ORIGIN = publisher.base_url
     settings.BRIEFROOM_TASKS = {"retries": 6, "backoff": 0.5, "stale_after": 3600.0}
-    settings.BRIEFROOM_LLM = {
-        **settings.BRIEFROOM_LLM,
-        "backend": "openai",
-        "openai_base_url": f"http://127.0.0.1:{port}/v1",
-        "openai_api_key": "test",
-        "retries": 0,
-    }
+    use_loopback_llm(settings, f"http://127.0.0.1:{port}")
     source_tasks._fetchers.clear()
     brief_services._backend.cache_clear()
     install_demo_sources(publisher.base_url)

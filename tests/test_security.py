@@ -21,10 +21,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from board import throttle
-from board.counting import views
 from board.demo import isw_article, store
 from board.models import Board, Comment, LoginFailure, Notice, PlaceMention, Post, Tag
-from board.services import forget_version
 from briefs.models import Brief
 from reports.models import Report
 
@@ -37,24 +35,8 @@ CSRF_FAILED = "보안 확인(CSRF)에 실패했습니다"
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
-@pytest.fixture(autouse=True)
-def _fresh_process_state() -> Iterator[None]:
-    """Each test has a new database: forget what this process cached or counted from the last."""
-    cache.clear()
-    views.reset()
-    forget_version()
-    yield
-    cache.clear()
-    views.reset()
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks: Any) -> Callable[..., Any]:
-    def run(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        with django_capture_on_commit_callbacks(execute=True):
-            return function(*args, **kwargs)
-
-    return run
+# Each test starts with this process's page cache, view counts and page version forgotten.
+pytestmark = pytest.mark.usefixtures("fresh_board")
 
 
 @pytest.fixture

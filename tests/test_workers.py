@@ -103,18 +103,24 @@ def publisher() -> Iterator[DemoPublisher]:
     server.stop()
 
 
+def use_loopback_llm(settings: Any, base_url: str) -> None:
+    """Brief through the OpenAI-compatible endpoint at ``base_url``, without the client's own
+    retries (each refused request is one failed task attempt)."""
+    settings.BRIEFROOM_LLM = {
+        **settings.BRIEFROOM_LLM,
+        "backend": "openai",
+        "openai_base_url": base_url + "/v1",
+        "openai_api_key": "test",
+        "retries": 0,
+    }
+
+
 @pytest.fixture
 def queue(settings: Any, llm_server: LoopbackServer, publisher: DemoPublisher) -> Iterator[None]:
     """The real database queue, the demo origin and the loopback LLM."""
     settings.BRIEFROOM_DEMO_ORIGIN = publisher.base_url
     settings.BRIEFROOM_TASKS = FAST_RETRIES
-    settings.BRIEFROOM_LLM = {
-        **settings.BRIEFROOM_LLM,
-        "backend": "openai",
-        "openai_base_url": llm_server.base_url + "/v1",
-        "openai_api_key": "test",
-        "retries": 0,
-    }
+    use_loopback_llm(settings, llm_server.base_url)
     source_tasks._fetchers.clear()
     with override_settings(TASKS=DB_TASKS):
         yield

@@ -36,11 +36,9 @@ from urllib.parse import quote, urlsplit
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.cache import cache
 from django.utils.csp import build_policy
 from playwright.sync_api import Browser, BrowserContext, Route
 
-from board.counting import views
 from board.demo import brief_fields, mnd_article, store, write_brief
 from board.models import Comment, Notice, Post
 from tests.browser import test_board_browser as board_browser
@@ -233,10 +231,8 @@ def visit(context: BrowserContext, url: str, origin: str) -> Visit:
 
 
 @pytest.fixture
-def hostile_board() -> Iterator[dict[str, Any]]:
+def hostile_board(fresh_board: None) -> Iterator[dict[str, Any]]:
     """The 12 armed hostile posts, and one with hostile text in title, brief, comment, notice."""
-    cache.clear()
-    views.reset()
     numbers = {}
     for number, name in enumerate(HOSTILE_PAGES, start=1):
         report = store(mnd_article(DAY, number, html=armed(hostile(name), name)))
@@ -253,8 +249,8 @@ def hostile_board() -> Iterator[dict[str, Any]]:
     reader = User.objects.create_user("reader", "reader@example.org", "Reader-pass-1")
     Comment.objects.create(post=post, user=reader, body=HOSTILE_TEXT)
     notice = Notice.objects.create(title=f"공지 {HOSTILE_TITLE}", body=HOSTILE_TEXT)
+    # fresh_board forgets the counts of this test's views: their database is flushed after it.
     yield {"numbers": numbers, "text_post": post.number, "notice": notice.pk}
-    views.reset()  # the counts of this test's views belong to a database that is flushed now
 
 
 def test_hostile_posts_run_nothing_and_load_nothing_foreign(
