@@ -19,7 +19,7 @@ from collections.abc import Callable
 import trafilatura
 
 from bench.corpus import make_isw_report
-from pipeline.extract import extract
+from pipeline.publishers.registry import extract
 
 
 def _time[T](pages: list[tuple[str, str]], run: Callable[[str, str], T]) -> tuple[float, list[T]]:

@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         Report.objects.all().delete()
 
     from bench.corpus import make_isw_report
-    from pipeline.extract import extract
+    from pipeline.publishers.registry import extract
     from reports.services import store_article
 
     pages = [make_isw_report(i) for i in range(args.count)]

@@ -35,7 +35,8 @@ from hypothesis import strategies as st
 
 from pipeline.brief.llm.jsonparse import JSONParseError, parse_json_object
 from pipeline.brief.verify import verify
-from pipeline.extract import ExtractionError, extract
+from pipeline.extract import ExtractionError
+from pipeline.publishers.registry import extract
 from pipeline.types import Article
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -175,7 +175,9 @@ class DemoPublisher:
 
 def install_demo_sources(base_url: str) -> list[str]:
     """Create or re-point ``demo-isw`` and ``demo-mnd`` at ``base_url``; returns their names."""
-    from pipeline.discover import ISW, MND, with_base
+    from pipeline.discover import with_base
+    from pipeline.publishers.isw.sources import ISW
+    from pipeline.publishers.mnd.sources import MND
     from sources.builtin import source_fields
     from sources.models import Source
 

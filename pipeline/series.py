@@ -11,6 +11,12 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from pipeline.publishers.base import Series
+from pipeline.publishers.isw.series import ISW_SERIES
+from pipeline.publishers.mnd.series import MND_SERIES
+
+__all__ = ["SERIES", "SERIES_BY_SLUG", "Identified", "Series", "date_from_text", "identify"]
+
 MONTHS = {
     name: number
     for number, name in enumerate(
@@ -37,95 +43,8 @@ SLUG_DATE_RE = re.compile(rf"(?<![a-z])({_MONTH_RE})-(\d{{1,2}})-(\d{{4}})(?![0-
 TITLE_DATE_RE = re.compile(rf"\b({_MONTH_RE})\s+(\d{{1,2}}),?\s+(\d{{4}})\b", re.IGNORECASE)
 
 
-@dataclass(frozen=True, slots=True)
-class Series:
-    """One recurring report series."""
-
-    slug: str
-    publisher: str  # board tag, e.g. "ISW"
-    title_en: str
-    # Regex matched against a URL slug or a title (lower-cased, dashes for spaces).
-    pattern: re.Pattern[str]
-    # Publication weekdays (0 = Monday) and the minimum spacing between editions in days.
-    weekdays: frozenset[int]
-    interval_days: int
-    # Hour (publisher local time) after which the day's edition is usually out.
-    usual_hour: int
-    time_zone: str
-    # Whether a day can have several editions (morning / evening special reports).
-    special_editions: bool = False
-
-    def expected_dates(self, start: dt.date, end: dt.date) -> list[dt.date]:
-        """Dates in [start, end] on which an edition is expected, anchored at ``start``."""
-        dates: list[dt.date] = []
-        day = start
-        while day <= end:
-            if day.weekday() in self.weekdays:
-                dates.append(day)
-                day += dt.timedelta(days=self.interval_days)
-            else:
-                day += dt.timedelta(days=1)
-        return dates
-
-
-ALL_DAYS = frozenset(range(7))
-WEEKDAYS = frozenset(range(5))
-
-SERIES: tuple[Series, ...] = (
-    Series(
-        slug="russian-offensive-campaign-assessment",
-        publisher="ISW",
-        title_en="Russian Offensive Campaign Assessment",
-        pattern=re.compile(r"russian-offensive-campaign-assessment"),
-        weekdays=ALL_DAYS,
-        interval_days=1,
-        usual_hour=20,
-        time_zone="America/New_York",
-    ),
-    Series(
-        slug="iran-update",
-        publisher="ISW",
-        title_en="Iran Update",
-        pattern=re.compile(r"(?<![a-z])iran-update"),
-        weekdays=WEEKDAYS,
-        interval_days=1,
-        usual_hour=20,
-        time_zone="America/New_York",
-        special_editions=True,
-    ),
-    Series(
-        slug="russian-occupation-update",
-        publisher="ISW",
-        title_en="Russian Occupation Update",
-        pattern=re.compile(r"russian-occupation-update"),
-        weekdays=ALL_DAYS,
-        interval_days=14,
-        usual_hour=20,
-        time_zone="America/New_York",
-    ),
-    Series(
-        slug="russian-force-generation-update",
-        publisher="ISW",
-        title_en="Russian Force Generation and Technological Adaptations Update",
-        pattern=re.compile(
-            r"russian-force-generation-(and-)?(technological-)?(and-)?adaptations?-update"
-        ),
-        weekdays=ALL_DAYS,
-        interval_days=7,
-        usual_hour=20,
-        time_zone="America/New_York",
-    ),
-    Series(
-        slug="mnd-press-release",
-        publisher="국방부",
-        title_en="Ministry of National Defense press release",
-        pattern=re.compile(r"(?!x)x"),  # identified by source, never by slug
-        weekdays=frozenset(),
-        interval_days=0,
-        usual_hour=18,
-        time_zone="Asia/Seoul",
-    ),
-)
+# The publishers' series, in the order their folders are registered.
+SERIES: tuple[Series, ...] = (*ISW_SERIES, *MND_SERIES)
 SERIES_BY_SLUG = {s.slug: s for s in SERIES}
 
 

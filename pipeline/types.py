@@ -17,7 +17,9 @@ class DiscoveredItem:
     published: dt.date | None = None
     series: str | None = None
     guid: str = ""
-    method: str = ""  # "feed" | "listing" | "sitemap"
+    method: str = ""  # "feed" | "listing" | "sitemap" | "hint"
+    # The feed item's description (plain text): a press release's last-resort text.
+    summary: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +58,7 @@ class Section:
 class MapImage:
     url: str
     title: str
+    link: str = ""  # the publisher's page for the map (ISW: /map/<slug>/), "" when none
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,13 +71,14 @@ class Attachment:
 class Article:
     """One extracted report, whatever site it came from."""
 
-    url: str  # canonical URL
+    url: str  # canonical URL, on the host the page was fetched from
     source: str  # publisher key: "isw", "ctp", "mnd", or a host name for generic pages
     title: str
     series: str | None = None
     edition: str = ""  # "" for a regular edition, "morning" / "evening" for special reports
     published: dt.date | None = None
     published_time: str | None = None  # "HH:MM" local to ``time_zone``
+    data_cutoff: str | None = None  # "HH:MM" local to ``time_zone``: what the report covers
     time_zone: str | None = None  # IANA name, e.g. "America/New_York" for ISW's "ET"
     authors: list[str] = field(default_factory=list)
     toplines: list[Topline] = field(default_factory=list)
@@ -88,6 +92,12 @@ class Article:
     text: str = ""
     html: str = ""  # clean body HTML for display (sanitised again before rendering)
     extractor: str = ""  # which adapter produced this article
+    # The page's own canonical link (or og:url) when it names another site: recorded, never
+    # believed (see pipeline.publishers.registry.extract).
+    claimed_url: str = ""
+    # Other reports' addresses the page links to as neighbours (previous / next report):
+    # discovery hints, never part of the report.
+    hints: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -107,6 +117,7 @@ class Article:
             edition=data.get("edition", ""),
             published=dt.date.fromisoformat(published) if published else None,
             published_time=data.get("published_time"),
+            data_cutoff=data.get("data_cutoff"),
             time_zone=data.get("time_zone"),
             authors=list(data.get("authors", [])),
             toplines=[Topline(**t) for t in data.get("toplines", [])],
@@ -120,5 +131,7 @@ class Article:
             text=data.get("text", ""),
             html=data.get("html", ""),
             extractor=data.get("extractor", ""),
+            claimed_url=data.get("claimed_url", ""),
+            hints=list(data.get("hints", [])),
             warnings=list(data.get("warnings", [])),
         )

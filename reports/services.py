@@ -14,27 +14,16 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from pipeline.extract import ExtractionError, extract
-from pipeline.extract.common import canonical_url
+from pipeline.extract import ExtractionError
+from pipeline.extract.common import canonical_url, on_origin
 from pipeline.fetch import FetchConfig, Fetcher
+from pipeline.publishers.registry import extract, rank
 from pipeline.series import SERIES_BY_SLUG
 from pipeline.types import Article
 from reports.models import FetchedPage, Report, ReportLocation, ReportRevision
 from reports.signals import revision_stored
 
 logger = logging.getLogger(__name__)
-
-# Which copy of a report wins when the same report is reached through two sources: the
-# publisher's own page beats a mirror (CTP's Angular copy of the Iran Update) and any adapter
-# beats the generic fallback.
-EXTRACTOR_PRIORITY = {
-    "isw-wp": 100,
-    "isw-drupal": 90,
-    "korea-kr": 100,
-    "mnd": 90,
-    "ctp": 50,
-    "generic": 10,
-}
 
 
 class Outcome:
@@ -61,13 +50,14 @@ def identity_for(article: Article) -> str:
 def serialise(article: Article) -> tuple[str, str]:
     """The Article's JSON and its content hash, from one serialisation.
 
-    The hash covers what the reader sees, so the address the page was reached at (``url``)
-    and the extractor's ``warnings`` are left out of it; they are spliced onto the front of
-    the hashed JSON object for storage (a full report is ~230 kB of JSON, and serialising it
+    The hash covers what the reader sees, so the address the page was reached at (``url``),
+    the extractor's ``warnings`` and the neighbours' links (``hints``) are left out of it; they
+    are spliced onto the front of the hashed JSON object for storage (a full report is ~230 kB of JSON, and serialising it
     twice was a measurable share of the store's time).
     """
     data = article.to_json()
-    head = {"url": data.pop("url"), "warnings": data.pop("warnings")}
+    # The neighbours' links change when the next report comes out; that is not a new text.
+    head = {"url": data.pop("url"), "warnings": data.pop("warnings"), "hints": data.pop("hints")}
     # ASCII-escaped JSON: the C encoder's fast path, 2x quicker on these mostly English texts.
     body = json.dumps(data, default=str)
     digest = hashlib.sha256(body.encode("ascii")).hexdigest()
@@ -76,10 +66,6 @@ def serialise(article: Article) -> tuple[str, str]:
 
 def content_hash(article: Article) -> str:
     return serialise(article)[1]
-
-
-def _priority(extractor: str) -> int:
-    return EXTRACTOR_PRIORITY.get(extractor, 0)
 
 
 def store_article(article: Article, *, raw_html: str = "", location_url: str = "") -> StoreResult:
@@ -142,7 +128,7 @@ def _store_once(article: Article, raw_html: str, location_url: str) -> StoreResu
         current = report.current_revision
         if current is not None and current.content_hash == digest:
             return StoreResult(report, current, Outcome.UNCHANGED)
-        if current is not None and _priority(article.extractor) < _priority(current.extractor):
+        if current is not None and rank(article.extractor) < rank(current.extractor):
             return StoreResult(report, current, Outcome.DUPLICATE)
         existing = None if created else report.revisions.filter(content_hash=digest).first()
         if existing is not None:
@@ -222,8 +208,13 @@ class IngestResult:
     detail: str = ""
 
 
-def ingest_url(url: str, fetcher: Fetcher) -> IngestResult:
-    """Fetch (conditionally), keep the raw page, extract and store one report."""
+def ingest_url(url: str, fetcher: Fetcher, *, mirror_of: str = "") -> IngestResult:
+    """Fetch (conditionally), keep the raw page, extract and store one report.
+
+    The page is the report of the host it was fetched from (after redirects). ``mirror_of`` is
+    a source's declared original site (``Source.mirror_of``): the page is then read as that
+    site's page at the same path, as the demo publisher needs.
+    """
     key = canonical_url(url)
     previous = FetchedPage.objects.filter(url=key).first()
     page = fetcher.get(
@@ -240,7 +231,9 @@ def ingest_url(url: str, fetcher: Fetcher) -> IngestResult:
             return IngestResult(url, Outcome.UNCHANGED, location.report)
         # The page is unchanged but was never stored (its extraction failed last time): try
         # again from the kept copy, e.g. after an adapter was fixed.
-        return _extract_and_store(previous, previous.html, previous.final_url or url, url)
+        return _extract_and_store(
+            previous, previous.html, previous.final_url or url, url, mirror_of
+        )
     fetched, _ = FetchedPage.objects.update_or_create(
         url=key,
         defaults={
@@ -255,13 +248,15 @@ def ingest_url(url: str, fetcher: Fetcher) -> IngestResult:
             "error": "",
         },
     )
-    return _extract_and_store(fetched, page.text, page.url, url)
+    return _extract_and_store(fetched, page.text, page.url, url, mirror_of)
 
 
-def _extract_and_store(fetched: FetchedPage, html: str, page_url: str, url: str) -> IngestResult:
+def _extract_and_store(
+    fetched: FetchedPage, html: str, page_url: str, url: str, mirror_of: str
+) -> IngestResult:
     """Extract and store a kept page; a failure is written on the page, then raised."""
     try:
-        article = extract(html, page_url)
+        article = extract(html, on_origin(page_url, mirror_of) if mirror_of else page_url)
         result = store_article(article, raw_html=html, location_url=page_url)
     except (ExtractionError, ValueError) as exc:
         fetched.error = str(exc)[:2000]

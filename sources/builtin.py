@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pipeline.discover import BUILTIN_SOURCES, SourceSpec
+from pipeline.discover import SourceSpec
+from pipeline.publishers.registry import BUILTIN_SOURCES, PUBLISHERS
 from sources.models import Source
 
-TITLES = {
-    "isw": ("Institute for the Study of War", "ISW"),
-    "mnd": ("국방부 보도자료 (korea.kr)", "국방부"),
-}
+# Each built-in source's title and board tag, from its publisher's declaration.
+TITLES = {spec.name: (p.title, p.label) for p in PUBLISHERS for spec in p.sources}
 
 
 def source_fields(spec: SourceSpec) -> dict[str, object]:

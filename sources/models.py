@@ -29,12 +29,25 @@ class Source(models.Model):
     )
     series_only = models.BooleanField("연재물만", default=False)
     default_series = models.CharField("기본 시리즈", max_length=80, blank=True)
+    mirror_of = models.URLField(
+        "원 발행처 사이트",
+        max_length=200,
+        blank=True,
+        help_text=(
+            "이 출처가 발행처의 페이지를 그대로 옮겨 싣는 사본일 때만 그 사이트 주소(예: "
+            "https://understandingwar.org). 비워 두면 페이지를 가져온 주소가 발행처를 정합니다."
+        ),
+    )
     enabled = models.BooleanField("사용", default=True)
     builtin = models.BooleanField("기본 제공", default=False, editable=False)
     last_discovery_at = models.DateTimeField("마지막 수집", null=True, blank=True)
     last_discovery_method = models.CharField("마지막 수집 방법", max_length=20, blank=True)
     last_discovery_result = models.TextField("마지막 수집 결과", blank=True)
     last_discovery_ok = models.BooleanField("마지막 수집 성공", null=True, blank=True)
+    # Set when the publisher answered with a block or challenge page instead of content, and
+    # cleared by the next page it serves normally.
+    blocked_since = models.DateTimeField("차단 시작", null=True, blank=True)
+    blocked_detail = models.CharField("차단 내용", max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -89,6 +102,7 @@ class DiscoveredItemRecord(models.Model):
     published = models.DateField(null=True, blank=True)
     series = models.CharField(max_length=80, blank=True)
     method = models.CharField(max_length=20, blank=True)
+    summary = models.TextField(blank=True)
     state = models.CharField(max_length=12, choices=State.choices, default=State.NEW)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
@@ -126,9 +140,17 @@ class DiscoveredItemRecord(models.Model):
                 "published": item.published,
                 "series": item.series or "",
                 "method": item.method,
+                "summary": item.summary[:20000],
             },
         )
-        if not created and (item.title and not obj.title):
-            obj.title = item.title[:500]
-            obj.save(update_fields=["title"])
+        if not created:
+            changed = []
+            if item.title and not obj.title:
+                obj.title = item.title[:500]
+                changed.append("title")
+            if item.summary and not obj.summary:
+                obj.summary = item.summary[:20000]
+                changed.append("summary")
+            if changed:
+                obj.save(update_fields=changed)
         return obj, created

@@ -85,7 +85,7 @@ def fetch_item(record: DiscoveredItemRecord, fetcher: Fetcher) -> IngestResult:
     """Fetch, extract and store one discovered item; failures are stored on the item."""
     record.attempts += 1
     try:
-        result = ingest_url(record.url, fetcher)
+        result = ingest_url(record.url, fetcher, mirror_of=record.source.mirror_of)
     except (FetchError, ExtractionError, ValueError) as exc:
         record.state = DiscoveredItemRecord.State.FAILED
         record.last_error = str(exc)[:2000]

@@ -29,8 +29,9 @@ from pipeline.brief.schema import BriefOutput
 from pipeline.brief.select import select_input
 from pipeline.brief.verify import verify
 from pipeline.discover.feed import read_feed
-from pipeline.extract import ExtractionError, extract
+from pipeline.extract import ExtractionError
 from pipeline.fetch import FetchConfig, Fetcher, FetchError
+from pipeline.publishers.registry import extract
 from pipeline.types import Article, Section
 from reports.models import Report
 from reports.services import ingest_url, store_article

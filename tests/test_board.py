@@ -31,7 +31,7 @@ from board.services import (
 from briefs import services as brief_services
 from briefs.models import Brief
 from pipeline.brief.select import article_blocks
-from pipeline.extract import extract
+from pipeline.publishers.registry import extract
 from reports.models import Report
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -25,9 +25,10 @@ from pipeline.discover import (
     read_feed,
     with_base,
 )
-from pipeline.discover.builtin import ISW_REPORT_PATH, MND_PRESS_RELEASE_PATH
 from pipeline.discover.feed import trim_entries
 from pipeline.fetch import FetchConfig, Fetcher
+from pipeline.publishers.isw.sources import ISW_REPORT_PATH
+from pipeline.publishers.mnd.sources import MND_PRESS_RELEASE_PATH
 from pipeline.series import identify
 from pipeline.types import DiscoveredItem
 from tests.loopback import LoopbackServer, Route

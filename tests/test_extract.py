@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.extract import ADAPTERS, ExtractionError, canonical_url, extract
+from pipeline.extract import ExtractionError, canonical_url
 from pipeline.extract.common import deobfuscate_urls, split_authors
+from pipeline.publishers.registry import ADAPTERS, extract, rank
 from pipeline.types import Article
 
 TESTDATA = Path(__file__).parent / "testdata" / "extract"
@@ -239,37 +240,42 @@ def test_saved_page_is_recognised_by_its_canonical_link(tmp_path: Path) -> None:
         assert article.series == "russian-offensive-campaign-assessment"
 
 
-def test_page_served_from_another_host_keeps_its_canonical_url() -> None:
-    """A copy served by a loopback fake publisher is still the publisher's page."""
+def test_page_served_from_another_host_is_that_hosts_page() -> None:
+    """Identity comes from where a page was fetched: a copy of an ISW report served by any
+    other host is that host's page, whatever its canonical link says (the link is recorded)."""
     html = (TESTDATA / "isw-new-roca.html").read_text(encoding="utf-8")
     article = extract(html, "http://127.0.0.1:8765/research/roca.html")
-    assert article.url == ISW_ROCA_URL
-    assert article.extractor == "isw"
+    assert article.url == "https://127.0.0.1:8765/research/roca.html"
+    assert (article.source, article.extractor) == ("127.0.0.1", "generic")
+    assert article.series is None and article.edition == ""
+    assert article.claimed_url == ISW_ROCA_URL
+    assert any(ISW_ROCA_URL in w and "where it was fetched from" in w for w in article.warnings)
 
 
 def test_relative_canonical_link_resolves_against_the_fetched_address() -> None:
     html = (TESTDATA / "isw-old-roca.html").read_text(encoding="utf-8")
     assert '<link rel="canonical" href="/backgrounder/' in html
-    article = extract(html, "http://127.0.0.1:8765/backgrounder/roca.html")
-    assert article.url == (
-        "https://127.0.0.1:8765/backgrounder/russian-offensive-campaign-assessment-june-2-2025"
-    )
-    assert article.extractor == "isw-drupal"  # recognised by its og:url and og:site_name
-
-
-def test_saved_page_without_canonical_link_uses_og_url_or_its_path(tmp_path: Path) -> None:
-    html = (TESTDATA / "isw-old-roca.html").read_text(encoding="utf-8")
-    no_canonical = html.replace('<link rel="canonical"', '<link rel="alternate"')
-    article = extract(no_canonical, str(tmp_path / "page.html"))
+    article = extract(html, "http://www.understandingwar.org/backgrounder/roca-copy?utm_source=x")
     assert article.url == (
         "https://www.understandingwar.org/backgrounder/"
         "russian-offensive-campaign-assessment-june-2-2025"
     )
-    bare = re.sub(r'<meta property="og:[^>]*>', "", no_canonical)
-    article = extract(bare, str(tmp_path / "page.html"))
-    assert article.url == (tmp_path / "page.html").as_uri()
-    # With nothing left that names the publisher, no adapter claims the page.
-    assert article.extractor == "generic"
+    assert article.extractor == "isw-drupal" and not article.claimed_url
+
+
+def test_saved_page_with_a_relative_canonical_link_needs_its_site(tmp_path: Path) -> None:
+    html = (TESTDATA / "isw-old-roca.html").read_text(encoding="utf-8")
+    saved = tmp_path / "page.html"
+    article = extract(html, str(saved))
+    assert article.url == saved.as_uri()
+    assert article.extractor == "generic"  # its og:url names a site, but is never believed
+    assert any("--base" in w for w in article.warnings)
+    article = extract(html, str(saved), base_url="https://www.understandingwar.org/")
+    assert article.url == (
+        "https://www.understandingwar.org/backgrounder/"
+        "russian-offensive-campaign-assessment-june-2-2025"
+    )
+    assert article.extractor == "isw-drupal"
 
 
 @pytest.mark.parametrize(
@@ -436,7 +442,10 @@ def test_registry_is_an_ordered_list_of_adapters() -> None:
     names = [adapter.name for adapter in ADAPTERS]
     assert names == ["isw", "isw-drupal", "ctp", "korea-kr", "mnd-go-kr"]
     for adapter in ADAPTERS:
-        assert callable(adapter.claims) and callable(adapter.extract)
+        assert adapter.hosts and callable(adapter.extract)
+    # The publisher's own page outranks a mirror; every adapter outranks the generic fallback.
+    assert rank("isw") > rank("isw-drupal") > rank("ctp") > rank("generic") > rank("nonsense")
+    assert rank("korea-kr") > rank("mnd-go-kr") > rank("generic")
 
 
 def test_benchmark_corpus_is_a_full_size_report() -> None:

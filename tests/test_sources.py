@@ -11,7 +11,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from pipeline.discover import ISW, with_base
+from pipeline.discover import with_base
+from pipeline.publishers.isw.sources import ISW
 from reports.models import Report, ReportRevision
 from reports.services import make_fetcher
 from sources.builtin import source_fields
@@ -208,7 +209,7 @@ def test_series_command_shows_each_series(http_server: LoopbackServer, fixtures_
 def test_mnd_feed_keeps_press_releases_and_stores_korean_reports(
     http_server: LoopbackServer,
 ) -> None:
-    from pipeline.discover import MND
+    from pipeline.publishers.mnd.sources import MND
     from tests.publisher import install_korea_kr
 
     install_korea_kr(http_server)

@@ -4,7 +4,6 @@ Parsers take text and return :class:`~pipeline.types.DiscoveredItem` lists; :fun
 runs the fallback chain through any :class:`PageGetter` (in production the one Fetcher).
 """
 
-from pipeline.discover.builtin import BUILTIN_SOURCES, ISW, MND
 from pipeline.discover.chain import (
     DiscoveryResult,
     SourceSpec,
@@ -18,9 +17,6 @@ from pipeline.discover.listing import next_page_url, parse_listing
 from pipeline.discover.sitemap import SitemapError, parse_sitemap
 
 __all__ = [
-    "BUILTIN_SOURCES",
-    "ISW",
-    "MND",
     "DiscoveryResult",
     "PageGetter",
     "SitemapError",

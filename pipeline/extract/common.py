@@ -100,28 +100,42 @@ def is_web_url(url: str) -> bool:
     return bool(host_of(url))
 
 
+def on_origin(url: str, origin: str) -> str:
+    """``url`` with its scheme and host replaced by those of ``origin`` (path and query kept)."""
+    parts, base = urlsplit(url), urlsplit(origin)
+    if not base.scheme or not base.netloc:
+        raise ValueError(f"not a site address: {origin!r}")
+    return urlunsplit((base.scheme, base.netloc, parts.path, parts.query, ""))
+
+
 # --------------------------------------------------------------------------- the page
 
 
 @dataclass(slots=True)
 class Page:
-    """One HTML document parsed once, with what identifies it.
+    """One HTML document parsed once, with where it came from and what it claims to be.
 
-    ``url`` is the article's canonical URL: the ``<link rel="canonical">`` when present,
-    else the address it was fetched from, else its ``og:url``; so a page saved to disk and
-    passed by file path is still recognised as the publisher's page.
+    ``url`` starts as the address the page was fetched from (``fetched_url``, normalised): that,
+    not the page's own markup, says whose page it is. A page given as a saved file has no such
+    address; its canonical link (resolved against ``base_url`` when relative) stands in for it,
+    because a saved file is the operator's own input. ``claimed_url`` is the page's canonical
+    link (else its ``og:url``), made absolute; :func:`pipeline.publishers.registry.extract`
+    decides whether it may become the article's URL (only on the same publisher's hosts).
     """
 
     html: str
     given_url: str
     tree: LexborHTMLParser
     url: str
+    fetched_url: str
+    claimed_url: str
     hosts: frozenset[str]
     site_name: str
     meta: dict[str, str]
+    notes: list[str]
 
     @classmethod
-    def parse(cls, html: str, given_url: str) -> Page:
+    def parse(cls, html: str, given_url: str, *, base_url: str = "") -> Page:
         tree = LexborHTMLParser(html)
         meta: dict[str, str] = {}
         for node in tree.css("meta[content]"):
@@ -131,30 +145,43 @@ class Page:
                 meta.setdefault(key.strip().lower(), (attrs.get("content") or "").strip())
         given = given_url.strip()
         fetched = canonical_url(given) if is_web_url(given) else ""
-        og_url = meta.get("og:url", "")
-        og_url = canonical_url(og_url) if is_web_url(og_url) else ""
+        base = fetched or (canonical_url(base_url) if is_web_url(base_url) else "")
+        notes: list[str] = []
         canonical = ""
         link = tree.css_first('link[rel="canonical"][href]')
         if link is not None:
             href = (link.attrs.get("href") or "").strip()
-            base = fetched or og_url
             absolute = urljoin(base, href) if base else href
             if is_web_url(absolute):
                 canonical = canonical_url(absolute)
-        url = canonical or fetched or og_url or canonical_url(given)
-        hosts = frozenset(h for h in (host_of(canonical), host_of(fetched), host_of(og_url)) if h)
+            elif href and not fetched:
+                notes.append(
+                    f"relative canonical link {href[:200]!r} and no site given: "
+                    "pass --base (or --url) to say where the file came from"
+                )
+        og_url = meta.get("og:url", "")
+        og_url = canonical_url(og_url) if is_web_url(og_url) else ""
+        claimed = canonical or og_url
+        # A saved file: its canonical link (never its og:url, which some sites point at a
+        # development host) stands for the address it was fetched from.
+        trusted = fetched or canonical
+        url = trusted or canonical_url(given)
+        hosts = frozenset({host_of(trusted)} - {""})
         return cls(
             html=html,
             given_url=given,
             tree=tree,
             url=url,
+            fetched_url=trusted,
+            claimed_url=claimed if claimed != trusted else "",
             hosts=hosts,
             site_name=meta.get("og:site_name", ""),
             meta=meta,
+            notes=notes,
         )
 
     def on_site(self, domain: str) -> bool:
-        """True when the page's canonical, fetched or og:url host is ``domain`` or under it."""
+        """True when the host the page came from is ``domain`` or under it."""
         return any(h == domain or h.endswith("." + domain) for h in self.hosts)
 
     @property
@@ -193,6 +220,17 @@ ENDNOTE_MARK_RE = re.compile(r"\s*\[(?:\d{1,3}|[ivxlc]{1,7})\]")
 def strip_marks(text: str) -> str:
     """Whitespace-normalised text without its endnote marks."""
     return squash(ENDNOTE_MARK_RE.sub("", text)) if "[" in text else squash(text)
+
+
+def join_parts(parts: list[str]) -> str:
+    """Paragraphs apart by a blank line; list items ("- …") one per line."""
+    out: list[str] = []
+    for i, part in enumerate(parts):
+        if i:
+            both_items = part.startswith("- ") and parts[i - 1].startswith("- ")
+            out.append("\n" if both_items else "\n\n")
+        out.append(part)
+    return "".join(out)
 
 
 def slugify(text: str) -> str:

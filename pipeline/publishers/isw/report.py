@@ -1,13 +1,13 @@
-"""Adapters for understandingwar.org: the WordPress site (late 2025 on) and the Drupal one before.
+"""The report reader shared by ISW's adapters (WordPress, Drupal) and CTP's copy.
 
-Both parse the page once with selectolax (Lexbor) and read it in one walk. A report body comes
-in one of two shapes, and :class:`ReportDraft` reads either:
+Each adapter parses the page once with selectolax (Lexbor) and reads it in one walk. A report
+body comes in one of two shapes, and :class:`ReportDraft` reads either:
 
 - grouped: blocks marked with ``data-id`` (``toplines``, ``key-takeaways``, one per section,
   ``endnotes``), as on the WordPress site;
 - flat: bold-lead paragraphs, a "Key Takeaways:" list, bold or ``<h2>`` section headings and
   ``[1]`` endnote paragraphs, as on the Drupal site, on old reports moved to the WordPress
-  site, and on CTP's copy of the Iran Update (:mod:`pipeline.extract.ctp`).
+  site, and on CTP's copy of the Iran Update (:mod:`pipeline.publishers.isw.ctp`).
 """
 
 from __future__ import annotations
@@ -16,13 +16,12 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborNode
 
 from pipeline.extract.common import (
     ASSESSMENT_TIME_RE,
     CUTOFF_TIME_RE,
     DATED_TIME_LINE_RE,
-    ET_ZONE,
     HEADING_TAGS,
     Block,
     Page,
@@ -31,21 +30,21 @@ from pipeline.extract.common import (
     clock_time,
     deobfuscate_urls,
     is_heading,
+    join_parts,
     label_of,
     looks_like_author_line,
-    parse_iso_datetime,
     remove_nodes,
     slugify,
     split_authors,
     split_lead,
     squash,
     strip_marks,
-    walk_blocks,
 )
 from pipeline.series import identify
 from pipeline.types import Article, MapImage, Section, Topline
 
-ISW_DOMAIN = "understandingwar.org"
+# ISW's own hosts (with their subdomains): the site and its short-link domain.
+ISW_HOSTS = frozenset({"understandingwar.org", "isw.pub"})
 
 # Page furniture that can sit inside a report body; removed before reading it.
 BODY_JUNK = (
@@ -92,17 +91,6 @@ IMAGE_EXTENSIONS = (".webp", ".png", ".jpg", ".jpeg", ".gif")
 
 def is_takeaways_marker(text: str) -> bool:
     return text.rstrip(":").strip().lower() == "key takeaways"
-
-
-def join_parts(parts: list[str]) -> str:
-    """Paragraphs apart by a blank line; list items ("- …") one per line."""
-    out: list[str] = []
-    for i, part in enumerate(parts):
-        if i:
-            both_items = part.startswith("- ") and parts[i - 1].startswith("- ")
-            out.append("\n" if both_items else "\n\n")
-        out.append(part)
-    return "".join(out)
 
 
 def _as_part(block: Block, text: str) -> str:
@@ -373,168 +361,3 @@ def isw_article(page: Page, title: str, extractor: str) -> Article:
         edition=found.edition,
         extractor=extractor,
     )
-
-
-def is_isw(page: Page) -> bool:
-    return page.on_site(ISW_DOMAIN) or "institute for the study of war" in page.site_name.lower()
-
-
-# --------------------------------------------------------------------------- WordPress site
-
-
-def group_keys(
-    tree: LexborHTMLParser, content: LexborNode
-) -> tuple[dict[int, str], dict[str, str]]:
-    """The report blocks of a WordPress body: {mem_id: key} and {key: title}.
-
-    A block is a ``div``/``section`` with a ``data-id`` naming it (WordPress also puts numeric
-    ``data-id`` on gallery images; those are not blocks) or one of the known anchors. A block
-    with no heading gets an ``<h2>`` from its ``title`` attribute, so its HTML has one too.
-    """
-    groups: dict[int, str] = {}
-    titles: dict[str, str] = {}
-    selector = "div[data-id], section[data-id], #toplines, #key-takeaways, #endnotes"
-    for node in content.css(selector):
-        key = (node.attrs.get("data-id") or node.attrs.get("id") or "").strip().lower()
-        if not key or key.isdigit():
-            continue
-        groups[node.mem_id] = key
-        title = squash(node.attrs.get("title") or "")
-        if title:
-            titles[key] = title
-            if node.css_first("h2") is None:
-                heading = tree.create_node("h2")
-                heading.insert_child(title)
-                first = node.child
-                if first is not None:
-                    first.insert_before(heading, move=True)
-                else:
-                    node.insert_child(heading, move=True)
-    return groups, titles
-
-
-def conflict_maps(tree: LexborHTMLParser, content: LexborNode, base_url: str) -> list[MapImage]:
-    """Maps of ``div.conflict-map-block`` elements, each turned into a figure with a caption."""
-    maps: list[MapImage] = []
-    for block in content.css("div.conflict-map-block"):
-        img = block.css_first("img")
-        title_node = block.css_first("[data-map-title]")
-        if title_node is None:
-            sibling = block.next
-            while sibling is not None and not sibling.is_element_node:
-                sibling = sibling.next
-            if sibling is not None and sibling.css_matches(".conflict-map-title, [data-map-title]"):
-                title_node = sibling
-        title = ""
-        if title_node is not None:
-            title = squash(title_node.attrs.get("data-map-title") or title_node.text())
-            title_node.decompose()
-        if img is None or not image_src(img):
-            block.decompose()
-            continue
-        url = canonical_url(urljoin(base_url, image_src(img)))
-        title = title or squash(img.attrs.get("alt") or "")
-        maps.append(MapImage(url=url, title=title))
-        figure = tree.create_node("figure")
-        img.attrs["src"] = url
-        img.attrs["alt"] = title
-        figure.insert_child(img, move=True)
-        if title:
-            caption = tree.create_node("figcaption")
-            caption.insert_child(title)
-            figure.insert_child(caption, move=True)
-        block.insert_before(figure, move=True)
-        block.decompose()
-    return maps
-
-
-def wordpress_authors(page: Page) -> list[str]:
-    for selector in (".entry-authors a", ".entry-authors", ".byline .author", "a[rel=author]"):
-        nodes = page.tree.css(selector)
-        names = [squash(n.text()) for n in nodes]
-        if selector.endswith(" a") or selector.startswith("a"):
-            if any(names):
-                return [n for n in names if n]
-        elif names and names[0]:
-            return split_authors(names[0])
-    return []
-
-
-class IswWordPress:
-    """Reports on the WordPress site: ``h1.entry-title``, ``time[datetime]``, ``.entry-content``."""
-
-    name = "isw"
-    publisher = "isw"
-
-    def claims(self, page: Page) -> bool:
-        return is_isw(page)
-
-    def extract(self, page: Page) -> Article | None:
-        tree = page.tree
-        title_node = tree.css_first("h1.entry-title")
-        content = tree.css_first(".entry-content")
-        if title_node is None or content is None:
-            return None
-        remove_nodes(content.css(BODY_JUNK))
-        maps = conflict_maps(tree, content, page.url)
-        groups, titles = group_keys(tree, content)
-        blocks = walk_blocks(content, groups)
-        draft = ReportDraft()
-        if groups:
-            draft.read_grouped(blocks, titles)
-        else:
-            # A report from the old site, moved here with its body as it was.
-            draft.read_flat(blocks)
-            maps = maps or body_images(content, page.url)
-        if not draft.found_report:
-            return None
-
-        article = isw_article(page, squash(title_node.text()), "isw")
-        article.authors = wordpress_authors(page)
-        time_node = tree.css_first("time[datetime]")
-        if time_node is not None:
-            day, clock = parse_iso_datetime(time_node.attrs.get("datetime") or "", ET_ZONE)
-            article.published = article.published or day
-            if clock and not draft.published_time:
-                article.published_time, article.time_zone = clock, ET_ZONE
-        draft.fill(article)
-        article.maps = maps
-        article.html = finish_html(draft, content, page.url)
-        if groups and not article.key_takeaways:
-            article.warnings.append("isw: no Key Takeaways block found")
-        return article
-
-
-# --------------------------------------------------------------------------- Drupal site
-
-
-class IswDrupal:
-    """Reports on the old Drupal site: ``h1#page-title`` and ``.field-name-body``."""
-
-    name = "isw-drupal"
-    publisher = "isw"
-
-    def claims(self, page: Page) -> bool:
-        return is_isw(page)
-
-    def extract(self, page: Page) -> Article | None:
-        tree = page.tree
-        title_node = tree.css_first("h1#page-title")
-        body = tree.css_first(".field-name-body .field-item") or tree.css_first(".field-name-body")
-        if title_node is None or body is None:
-            return None
-        remove_nodes(body.css(BODY_JUNK))
-        draft = ReportDraft()
-        draft.read_flat(walk_blocks(body))
-        if not draft.found_report:
-            return None
-
-        article = isw_article(page, squash(title_node.text()), "isw-drupal")
-        created = tree.css_first('[property="dc:date dc:created"]')
-        if created is not None:
-            day, _ = parse_iso_datetime(created.attrs.get("content") or "", ET_ZONE)
-            article.published = article.published or day
-        draft.fill(article)
-        article.maps = body_images(body, page.url)
-        article.html = finish_html(draft, body, page.url)
-        return article

@@ -2,7 +2,7 @@
 
 The page is an Angular app; its raw HTML still holds ``{{…}}`` template placeholders beside the
 text the server rendered. We read the real text with the flat report reader of
-:mod:`pipeline.extract.isw` and never let a placeholder through.
+:mod:`pipeline.publishers.isw.report` and never let a placeholder through.
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 
 from pipeline.extract.common import Block, Page, clean_html, remove_nodes, squash, walk_blocks
-from pipeline.extract.isw import BODY_JUNK, ReportDraft, body_images
+from pipeline.publishers.isw.report import BODY_JUNK, ReportDraft, body_images
 from pipeline.series import identify
 from pipeline.types import Article
 
-CTP_DOMAIN = "criticalthreats.org"
+CTP_HOSTS = frozenset({"criticalthreats.org"})
 PLACEHOLDER_RE = re.compile(r"\{\{.*?\}\}", re.DOTALL)
 BODY_SELECTORS = (".analysis-body", ".article-body", ".entry-content", "article", "main")
 
@@ -24,11 +24,12 @@ def without_placeholders(text: str) -> str:
 
 
 class CriticalThreats:
+    """CTP's copy: the same report as ISW's page (one identity), ranked below it."""
+
     name = "ctp"
     publisher = "ctp"
-
-    def claims(self, page: Page) -> bool:
-        return page.on_site(CTP_DOMAIN) or "critical threats" in page.site_name.lower()
+    hosts = CTP_HOSTS
+    rank = 50
 
     def extract(self, page: Page) -> Article | None:
         tree = page.tree

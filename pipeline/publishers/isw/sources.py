@@ -1,4 +1,4 @@
-"""The sources briefroom knows out of the box (see design/SOURCES.md)."""
+"""Where ISW lists its reports (see design/SOURCES.md)."""
 
 from __future__ import annotations
 
@@ -19,22 +19,3 @@ ISW = SourceSpec(
     link_pattern=ISW_REPORT_PATH,
     series_only=True,
 )
-
-# Press releases on korea.kr (the feed) and on mnd.go.kr (the list page, slow and flaky).
-MND_PRESS_RELEASE_PATH = (
-    r"/briefing/pressReleaseView\.do\?|/user/newsInUserRecord\.action\?(?:.*&)?newsSeq="
-)
-
-MND = SourceSpec(
-    name="mnd",
-    feed_url="https://www.korea.kr/rss/dept_mnd.xml",
-    listing_url=(
-        "https://www.mnd.go.kr/user/newsInUserRecord.action"
-        "?siteId=mnd&handle=I_669&id=mnd_020500000000"
-    ),
-    listing_selector=".post .title > a",
-    link_pattern=MND_PRESS_RELEASE_PATH,
-    default_series="mnd-press-release",
-)
-
-BUILTIN_SOURCES: dict[str, SourceSpec] = {spec.name: spec for spec in (ISW, MND)}

@@ -1,4 +1,4 @@
-"""Adapters for Ministry of National Defense (국방부) press releases.
+"""What both press-release adapters share: dates, attachments, the Article of one release.
 
 Two places carry them: the government briefing site's copy (korea.kr ``pressReleaseView.do``,
 the practical source, fed by ``dept_mnd.xml``) and the ministry's own board (mnd.go.kr
@@ -17,11 +17,11 @@ from pipeline.extract.common import (
     Page,
     canonical_url,
     clean_html,
+    join_parts,
     remove_nodes,
     squash,
     walk_blocks,
 )
-from pipeline.extract.isw import join_parts
 from pipeline.types import Article, Attachment
 
 SEOUL = "Asia/Seoul"
@@ -110,66 +110,3 @@ def press_release(
     if published is None:
         article.warnings.append(f"{extractor}: no date found")
     return article
-
-
-class KoreaKrPressRelease:
-    """``korea.kr/briefing/pressReleaseView.do``: ``.article_head`` header, ``.view_cont`` body."""
-
-    name = "korea-kr"
-    publisher = "korea.kr"
-
-    def claims(self, page: Page) -> bool:
-        return page.on_site("korea.kr") or "정책브리핑" in page.site_name
-
-    def extract(self, page: Page) -> Article | None:
-        tree = page.tree
-        head = tree.css_first(".article_head, .view_title")
-        body = tree.css_first(".view_cont, .article_body")
-        if head is None or body is None:
-            return None
-        title_node = head.css_first("h1, h2, h3, .title")
-        title = squash(title_node.text()) if title_node is not None else page.head_title()
-        info = head.css_first(".info, .date, .article_info")
-        department_node = head.css_first(".dept, .department, .source")
-        department = squash(department_node.text()) if department_node is not None else ""
-        files = tree.css(".filedown a[href], .file_list a[href], .attach a[href]")
-        return press_release(
-            page,
-            title=title,
-            body=body,
-            date_text=squash(info.text()) if info is not None else squash(head.text()),
-            department=department,
-            files=files,
-            extractor="korea-kr",
-        )
-
-
-class MndNewsDetail:
-    """``mnd.go.kr/user/newsInUserRecord.action``: the ministry's own board post."""
-
-    name = "mnd-go-kr"
-    publisher = "mnd"
-
-    def claims(self, page: Page) -> bool:
-        return page.on_site("mnd.go.kr")
-
-    def extract(self, page: Page) -> Article | None:
-        tree = page.tree
-        view = tree.css_first(".board_view, .bbs_view, .view_wrap")
-        if view is None:
-            return None
-        title_node = view.css_first(".view_title, .title, h3, h4")
-        body = view.css_first(".view_cont, .view_content, .cont")
-        if title_node is None or body is None:
-            return None
-        info = view.css_first(".view_info, .info")
-        date_text = squash(info.text()) if info is not None else ""
-        return press_release(
-            page,
-            title=squash(title_node.text()),
-            body=body,
-            date_text=date_text,
-            department="국방부",
-            files=view.css(".view_file a[href], .file a[href], .attach a[href]"),
-            extractor="mnd-go-kr",
-        )

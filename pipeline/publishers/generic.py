@@ -20,6 +20,10 @@ from pipeline.extract.common import (
 from pipeline.series import identify
 from pipeline.types import Article
 
+NAME = "generic"
+# Any site adapter's copy of a report beats this one.
+RANK = 10
+
 
 def extract_generic(page: Page, source: str = "") -> Article:
     """An Article from trafilatura's reading of the page; ``source`` defaults to the host name.
@@ -44,7 +48,7 @@ def extract_generic(page: Page, source: str = "") -> Article:
             f"{type(exc).__name__} {exc}".strip()
         ) from exc
     host = page.host.removeprefix("www.")
-    article = Article(url=page.url, source=source or host or "local", title="", extractor="generic")
+    article = Article(url=page.url, source=source or host or "local", title="", extractor=NAME)
     if not isinstance(found, Document):
         return article
     article.title = found.title or page.head_title()
