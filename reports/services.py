@@ -52,8 +52,8 @@ def serialise(article: Article) -> tuple[str, str]:
 
     The hash covers what the reader sees, so the address the page was reached at (``url``),
     the extractor's ``warnings`` and the neighbours' links (``hints``) are left out of it; they
-    are spliced onto the front of the hashed JSON object for storage (a full report is ~230 kB of JSON, and serialising it
-    twice was a measurable share of the store's time).
+    are spliced onto the front of the hashed JSON object for storage (a full report is ~230 kB
+    of JSON, and serialising it twice was a measurable share of the store's time).
     """
     data = article.to_json()
     # The neighbours' links change when the next report comes out; that is not a new text.
