@@ -98,7 +98,7 @@ def build(posts: int) -> None:
                     report=report,
                     number=1,
                     content_hash=f"{spec[0]:064x}",
-                    extractor="isw-wp",
+                    extractor="isw",
                     article_z=spec[3],
                 )
                 for report, spec in zip(reports, specs, strict=True)

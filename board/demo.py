@@ -127,7 +127,7 @@ def isw_article(day: dt.date, series: str = ROCA, *, html: str = "") -> Article:
         ],
         text=text,
         html=html,
-        extractor="isw-wp",
+        extractor="isw",
     )
 
 

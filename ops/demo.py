@@ -173,6 +173,11 @@ class DemoPublisher:
         return 404, "text/plain", b"not found"
 
 
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def install_demo_sources(base_url: str) -> list[str]:
     """Create or re-point ``demo-isw`` and ``demo-mnd`` at ``base_url``; returns their names."""
     from pipeline.discover import with_base
@@ -190,6 +195,8 @@ def install_demo_sources(base_url: str) -> list[str]:
         fields = source_fields(with_base(spec, base_url + "/"))
         fields["listing_url"] = ""  # the demo publisher serves feeds only
         fields["sitemap_url"] = ""
+        # The demo publisher mirrors the publishers' sites: its pages are read as theirs.
+        fields["mirror_of"] = origin_of(spec.feed_url or "")
         Source.objects.update_or_create(
             name=name,
             defaults={"title": title, "publisher": publisher, "enabled": True, **fields},

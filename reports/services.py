@@ -289,9 +289,13 @@ def decode_file(raw: bytes) -> str:
         return str(best)
 
 
-def load_article(target: str, fetcher: Fetcher | None = None) -> Article:
+def load_article(
+    target: str, fetcher: Fetcher | None = None, *, url: str = "", base_url: str = ""
+) -> Article:
     """Extract one report from a saved page or a URL without storing it.
 
+    A saved file is the operator's own input: ``url`` says where it was fetched from; without
+    it the file's canonical link may say so (resolved against ``base_url`` when relative).
     Raises FetchError, ExtractionError or ValueError (missing file, undecodable bytes).
     """
     if target.startswith(("http://", "https://")):
@@ -304,4 +308,5 @@ def load_article(target: str, fetcher: Fetcher | None = None) -> Article:
     path = Path(target)
     if not path.is_file():
         raise ValueError(f"no such file: {target}")
-    return extract(decode_file(path.read_bytes()), str(path.resolve()))
+    html = decode_file(path.read_bytes())
+    return extract(html, url or str(path.resolve()), base_url=base_url)

@@ -31,7 +31,7 @@ def small_report() -> Article:
         toplines=[Topline(takeaways[0], "Ukrainian forces continue to hold positions.")],
         key_takeaways=takeaways,
         text=" ".join(takeaways),
-        extractor="isw-wp",
+        extractor="isw",
     )
 
 

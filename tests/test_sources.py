@@ -24,12 +24,14 @@ from tests.publisher import install_isw
 pytestmark = pytest.mark.django_db
 
 ROCA_PAGE = "isw-russian-offensive-campaign-assessment-november-14-2025.html"
+ISW_SITE = "https://understandingwar.org"
 
 
 def point_isw_at(server: LoopbackServer) -> Source:
     source = Source.objects.get(name="isw")
     for name, value in source_fields(with_base(ISW, server.base_url + "/")).items():
         setattr(source, name, value)
+    source.mirror_of = ISW_SITE  # the loopback publisher serves ISW's pages as they are
     source.save()
     return source
 
@@ -142,7 +144,7 @@ def test_ingest_file_then_url_is_one_report_and_a_rerun_changes_nothing(
         "/research/russia-ukraine/russian-offensive-campaign-assessment-november-14-2025/"
     )
     out = io.StringIO()
-    call_command("ingest", url, stdout=out)
+    call_command("ingest", url, mirror_of=ISW_SITE, stdout=out)
     assert out.getvalue().startswith("unchanged")
     assert Report.objects.count() == 1
     assert ReportRevision.objects.count() == 1
@@ -156,9 +158,9 @@ def test_ingest_uses_conditional_get(http_server: LoopbackServer) -> None:
     path = "/research/middle-east/iran-update-evening-special-report-june-13-2025/"
     route = http_server.routes[path]
     route.etag = '"v1"'
-    call_command("ingest", http_server.url(path), stdout=io.StringIO())
+    call_command("ingest", http_server.url(path), mirror_of=ISW_SITE, stdout=io.StringIO())
     out = io.StringIO()
-    call_command("ingest", http_server.url(path), stdout=out)
+    call_command("ingest", http_server.url(path), mirror_of=ISW_SITE, stdout=out)
     assert out.getvalue().startswith("unchanged")
     asked = [r for r in http_server.requests if r.path == path]
     assert asked[-1].headers.get("If-None-Match") == '"v1"'
@@ -192,7 +194,7 @@ def test_extract_json_has_the_documented_keys(fixtures_dir: Path) -> None:
     assert data["published"] == "2025-11-14"
     assert all(set(t) == {"headline", "body"} for t in data["toplines"])
     assert all(set(s) == {"id", "title", "text"} for s in data["sections"])
-    assert all(set(m) == {"url", "title"} for m in data["maps"])
+    assert all(set(m) == {"url", "title", "link"} for m in data["maps"])
     assert all(u.startswith("http") and " dot " not in u for u in data["endnotes"])
 
 
@@ -216,6 +218,7 @@ def test_mnd_feed_keeps_press_releases_and_stores_korean_reports(
     source = Source.objects.get(name="mnd")
     for name, value in source_fields(with_base(MND, http_server.base_url + "/")).items():
         setattr(source, name, value)
+    source.mirror_of = "https://www.korea.kr"
     source.save()
     with make_fetcher() as fetcher:
         summary = backfill(source, fetcher, since=None)
@@ -239,8 +242,9 @@ def test_extract_command_reads_a_url(http_server: LoopbackServer) -> None:
     out = io.StringIO()
     call_command("extract", url, json=True, stdout=out)
     data = json.loads(out.getvalue())
-    assert data["series"] == "iran-update"
-    assert data["edition"] == "evening"
+    # Served from loopback, the page is loopback's, whatever its canonical link claims.
+    assert (data["source"], data["extractor"], data["series"]) == ("127.0.0.1", "generic", None)
+    assert data["claimed_url"].startswith("https://understandingwar.org/research/middle-east/")
     assert Report.objects.count() == 0  # extract never stores
 
 

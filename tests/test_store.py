@@ -24,7 +24,7 @@ def make_article(**changes: object) -> Article:
         toplines=[Topline("Iran rejected the proposal.", "Officials said so on June 1.")],
         key_takeaways=["Iran rejected the proposal."],
         text="Iran rejected the proposal. Officials said so on June 1.",
-        extractor="isw-wp",
+        extractor="isw",  # the WordPress adapter's real name (pipeline.publishers.registry)
     )
     return dataclasses.replace(article, **changes)  # type: ignore[arg-type]
 
@@ -70,7 +70,7 @@ def test_ctp_copy_is_a_second_location_of_the_same_report() -> None:
     # The lower-priority copy never replaces the publisher's own text.
     report = Report.objects.get()
     assert report.current_revision is not None
-    assert report.current_revision.extractor == "isw-wp"
+    assert report.current_revision.extractor == "isw"
     assert report.canonical_url.startswith("https://understandingwar.org/")
 
 
