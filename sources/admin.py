@@ -15,6 +15,7 @@ class SourceAdmin(admin.ModelAdmin):
         "last_discovery_at",
         "last_discovery_method",
         "last_discovery_ok",
+        "blocked_since",
     )
     list_filter = ("enabled", "builtin", "publisher")
     search_fields = ("name", "title", "feed_url", "listing_url")
@@ -24,6 +25,8 @@ class SourceAdmin(admin.ModelAdmin):
         "last_discovery_method",
         "last_discovery_ok",
         "last_discovery_result",
+        "blocked_since",
+        "blocked_detail",
     )
 
 
