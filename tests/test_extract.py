@@ -174,6 +174,29 @@ CASES = {
         ),
         contains=("Russian occupation authorities announced new rules on December 3",),
     ),
+    # The real WordPress template (skeletons in shared/reference/markup/isw-wordpress-*).
+    "isw-wp-roca": Case(
+        url=(
+            "https://understandingwar.org/research/russia-ukraine/"
+            "russian-offensive-campaign-assessment-april-14-2026/?utm_source=feed"
+        ),
+        contains=(
+            "Russian forces intensified assaults on Kostyantynivka from the south and east",
+            "- Russian officials tied the moratorium to territory.",
+            "Order of Battle: Elements of the Russian 8th Combined Arms Army",
+            "Significant Activity in Belarus",
+        ),
+        absent=("Marcus Ellery", "Babel Street", "Data Cutoff", "Apr 13, 2026", "More Reports"),
+    ),
+    "isw-wp-iran-special-report": Case(
+        url=str(TESTDATA / "isw-wp-iran-special-report.html"),
+        contains=(
+            "Iranian and US delegations concluded a third round of indirect talks in Muscat",
+            "See topline section.",
+            "Israeli Campaign Against Hezbollah and Hezbollah Response",
+        ),
+        absent=("Dana Whitlock", "Babel Street", "Apr 08, 2026", "Subscribe", "Iran & Proxies"),
+    ),
 }
 
 
