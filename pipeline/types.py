@@ -40,6 +40,20 @@ class FetchedPage:
 
 
 @dataclass(frozen=True, slots=True)
+class Resource:
+    """Another document an adapter asked for to read a page (its ``wanted`` URLs), as fetched.
+
+    A press release's text may live in a document viewer's frame or an attached PDF; the
+    caller fetches those and hands them to the extractor, which never fetches.
+    """
+
+    url: str  # the address the adapter asked for
+    content_type: str = ""
+    text: str = ""  # the decoded body of a textual (HTML, XML, text) response, else ""
+    content: bytes = b""  # the raw body of a binary (PDF, HWPX) response, else b""
+
+
+@dataclass(frozen=True, slots=True)
 class Topline:
     headline: str
     body: str
@@ -65,6 +79,7 @@ class MapImage:
 class Attachment:
     url: str
     title: str
+    kind: str = ""  # the file's type by its name: "hwpx", "hwp", "pdf" …, "" when unknown
 
 
 @dataclass(slots=True)

@@ -127,7 +127,11 @@ class ReportRevision(models.Model):
 
 
 class FetchedPage(models.Model):
-    """The last response seen for a URL: raw body kept before extraction, validators for 304s."""
+    """The last response seen for a URL: raw body kept before extraction, validators for 304s.
+
+    Report pages and the documents their adapters want (a viewer frame, attached PDF/HWPX
+    files) alike: a textual body is kept in ``html``, a binary one in ``content``.
+    """
 
     url = models.URLField(max_length=800, unique=True)
     final_url = models.URLField(max_length=800, blank=True)
@@ -137,6 +141,8 @@ class FetchedPage(models.Model):
     encoding = models.CharField(max_length=40, blank=True)
     content_hash = models.CharField(max_length=64, blank=True)
     html = models.TextField(blank=True)
+    content_type = models.CharField(max_length=200, blank=True)
+    content = models.BinaryField(blank=True, default=b"")  # a binary body (PDF, HWPX)
     fetched_at = models.DateTimeField(default=timezone.now)
     error = models.TextField(blank=True)
 

@@ -8,6 +8,7 @@ import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -16,10 +17,10 @@ from django.utils import timezone
 
 from pipeline.extract import ExtractionError
 from pipeline.extract.common import canonical_url, on_origin
-from pipeline.fetch import FetchConfig, Fetcher
-from pipeline.publishers.registry import extract, rank
+from pipeline.fetch import FetchConfig, Fetcher, FetchError
+from pipeline.publishers.registry import extract, rank, wanted
 from pipeline.series import SERIES_BY_SLUG
-from pipeline.types import Article
+from pipeline.types import Article, Resource
 from reports.models import FetchedPage, Report, ReportLocation, ReportRevision
 from reports.signals import revision_stored
 
@@ -208,12 +209,16 @@ class IngestResult:
     detail: str = ""
 
 
-def ingest_url(url: str, fetcher: Fetcher, *, mirror_of: str = "") -> IngestResult:
+def ingest_url(
+    url: str, fetcher: Fetcher, *, mirror_of: str = "", summary: str = ""
+) -> IngestResult:
     """Fetch (conditionally), keep the raw page, extract and store one report.
 
     The page is the report of the host it was fetched from (after redirects). ``mirror_of`` is
     a source's declared original site (``Source.mirror_of``): the page is then read as that
-    site's page at the same path, as the demo publisher needs.
+    site's page at the same path, as the demo publisher needs. ``summary`` is the feed item's
+    description, a press release's last-resort text. Documents the page's adapter wants (a
+    viewer frame, attachments: :func:`fetch_resources`) are fetched and kept within this call.
     """
     key = canonical_url(url)
     previous = FetchedPage.objects.filter(url=key).first()
@@ -232,7 +237,13 @@ def ingest_url(url: str, fetcher: Fetcher, *, mirror_of: str = "") -> IngestResu
         # The page is unchanged but was never stored (its extraction failed last time): try
         # again from the kept copy, e.g. after an adapter was fixed.
         return _extract_and_store(
-            previous, previous.html, previous.final_url or url, url, mirror_of
+            previous,
+            previous.html,
+            previous.final_url or url,
+            url,
+            mirror_of,
+            fetcher=fetcher,
+            summary=summary,
         )
     fetched, _ = FetchedPage.objects.update_or_create(
         url=key,
@@ -248,15 +259,31 @@ def ingest_url(url: str, fetcher: Fetcher, *, mirror_of: str = "") -> IngestResu
             "error": "",
         },
     )
-    return _extract_and_store(fetched, page.text, page.url, url, mirror_of)
+    return _extract_and_store(
+        fetched, page.text, page.url, url, mirror_of, fetcher=fetcher, summary=summary
+    )
 
 
 def _extract_and_store(
-    fetched: FetchedPage, html: str, page_url: str, url: str, mirror_of: str
+    fetched: FetchedPage,
+    html: str,
+    page_url: str,
+    url: str,
+    mirror_of: str,
+    *,
+    fetcher: Fetcher | None = None,
+    summary: str = "",
 ) -> IngestResult:
-    """Extract and store a kept page; a failure is written on the page, then raised."""
+    """Extract and store a kept page; a failure is written on the page, then raised.
+
+    With a ``fetcher``, the documents the page's adapter wants are fetched (or their kept
+    copies used) first; without one, only their kept copies.
+    """
     try:
-        article = extract(html, on_origin(page_url, mirror_of) if mirror_of else page_url)
+        article_url = on_origin(page_url, mirror_of) if mirror_of else page_url
+        resources, notes = fetch_resources(html, article_url, page_url, fetcher)
+        article = extract(html, article_url, resources=resources, summary=summary)
+        article.warnings += notes
         result = store_article(article, raw_html=html, location_url=page_url)
     except (ExtractionError, ValueError) as exc:
         fetched.error = str(exc)[:2000]
@@ -266,6 +293,102 @@ def _extract_and_store(
         fetched.error = ""
         fetched.save(update_fields=["error"])
     return IngestResult(url, result.outcome, result.report)
+
+
+def fetch_resources(
+    html: str, article_url: str, page_url: str, fetcher: Fetcher | None
+) -> tuple[dict[str, Resource], list[str]]:
+    """The documents the page's adapter wants (:func:`pipeline.publishers.registry.wanted`).
+
+    They are alternatives, best first: fetched in order until one arrives. Only documents on
+    the page's own site are fetched (anything else is refused and noted). Each is kept as a
+    :class:`FetchedPage` before it is used, so the page can be re-extracted later; a failed
+    fetch falls back to the kept copy, else to the next document. ``article_url`` is the
+    page's address as the adapter sees it (a mirror's page is read as the original site's),
+    ``page_url`` where it was fetched from; wanted URLs are fetched at ``page_url``'s site.
+    Returns the resources keyed by the wanted URL, and notes for the article's warnings.
+    """
+    resources: dict[str, Resource] = {}
+    notes: list[str] = []
+    for want in wanted(html, article_url):
+        if _origin(want) != _origin(article_url):
+            notes.append(f"{want}: not on the page's site, refused")
+            continue
+        target = on_origin(want, page_url) if _origin(page_url) != _origin(article_url) else want
+        resource, problem = _fetch_resource(target, want, fetcher)
+        if problem:
+            notes.append(problem)
+        if resource is not None:
+            resources[want] = resource
+            break
+    return resources, notes
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    return (
+        scheme,
+        (parts.hostname or "").rstrip("."),
+        parts.port or {"http": 80, "https": 443}.get(scheme),
+    )
+
+
+def _fetch_resource(target: str, want: str, fetcher: Fetcher | None) -> tuple[Resource | None, str]:
+    """One wanted document: fetched (conditionally) and kept, else its kept copy.
+
+    Returns the resource (None when there is none) and what went wrong ("" when nothing).
+    """
+    key = canonical_url(target)
+    kept = FetchedPage.objects.filter(url=key).first()
+    if kept is not None and not (kept.html or kept.content):
+        kept = None
+    if fetcher is None:
+        return (_kept_resource(kept, want), "") if kept else (None, "")
+    try:
+        got = fetcher.get(
+            target,
+            etag=(kept.etag or None) if kept else None,
+            last_modified=(kept.last_modified or None) if kept else None,
+        )
+    except FetchError as exc:
+        logger.info("resource %s not fetched: %s", target, exc)
+        return (_kept_resource(kept, want) if kept else None), f"{want}: {exc}"
+    if got.not_modified:
+        if kept is None:
+            return None, f"{want}: 304 Not Modified without a kept copy"
+        kept.fetched_at = timezone.now()
+        kept.status = 304
+        kept.save(update_fields=["fetched_at", "status"])
+        return _kept_resource(kept, want), ""
+    if _origin(got.url) != _origin(target):
+        return None, f"{want}: redirected off the site to {got.url}, refused"
+    if not (got.text.strip() or got.content):
+        return None, f"{want}: empty response"
+    binary = b"" if got.text else got.content
+    FetchedPage.objects.update_or_create(
+        url=key,
+        defaults={
+            "final_url": got.url,
+            "status": got.status,
+            "etag": got.etag or "",
+            "last_modified": got.last_modified or "",
+            "encoding": got.encoding,
+            "content_type": got.content_type[:200],
+            "content_hash": hashlib.sha256(got.content).hexdigest(),
+            "html": got.text,
+            "content": binary,
+            "fetched_at": timezone.now(),
+            "error": "",
+        },
+    )
+    return Resource(url=want, content_type=got.content_type, text=got.text, content=binary), ""
+
+
+def _kept_resource(kept: FetchedPage, want: str) -> Resource:
+    return Resource(
+        url=want, content_type=kept.content_type, text=kept.html, content=bytes(kept.content)
+    )
 
 
 def ingest_file(path: Path) -> IngestResult:

@@ -85,7 +85,9 @@ def fetch_item(record: DiscoveredItemRecord, fetcher: Fetcher) -> IngestResult:
     """Fetch, extract and store one discovered item; failures are stored on the item."""
     record.attempts += 1
     try:
-        result = ingest_url(record.url, fetcher, mirror_of=record.source.mirror_of)
+        result = ingest_url(
+            record.url, fetcher, mirror_of=record.source.mirror_of, summary=record.summary
+        )
     except (FetchError, ExtractionError, ValueError) as exc:
         record.state = DiscoveredItemRecord.State.FAILED
         record.last_error = str(exc)[:2000]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import feedparser
+from selectolax.lexbor import LexborHTMLParser
 
 from pipeline.discover.items import absolute_url, clean_title, date_from_timestamp, make_item
 from pipeline.types import DiscoveredItem
@@ -17,6 +19,9 @@ from pipeline.types import DiscoveredItem
 _ENTRY_START_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s>/]")
 _ENTRY_END_RE = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?(?:item|entry)\s*>")
 _CHARSET_RE = re.compile(r"charset=[\"']?([\w.:-]+)", re.IGNORECASE)
+# Where a description's markup breaks a line: paragraphs, line breaks, list items, cells.
+_BREAK_RE = re.compile(r"<br\s*/?>|</(?:p|div|li|h[1-6]|tr|blockquote)\s*>", re.IGNORECASE)
+SUMMARY_MAX_CHARS = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +67,21 @@ def _entry_date(entry: Any) -> dt.date | None:
         if parsed:
             return dt.date(parsed.tm_year, parsed.tm_mon, parsed.tm_mday)
     return None
+
+
+def plain_summary(entry: Any) -> str:
+    """The entry's description (or Atom summary) as plain text, one paragraph a line."""
+    raw = entry.get("summary") or entry.get("description") or ""
+    if not isinstance(raw, str) or not raw.strip():
+        return ""
+    raw = raw[: SUMMARY_MAX_CHARS * 4]
+    if "<" in raw or "&" in raw:
+        tree = LexborHTMLParser(_BREAK_RE.sub("\n", raw))
+        for node in tree.css("script, style"):
+            node.decompose()
+        raw = tree.body.text(separator="") if tree.body is not None else ""
+    lines = (" ".join(line.split()) for line in raw.splitlines())
+    return "\n".join(line for line in lines if line)[:SUMMARY_MAX_CHARS]
 
 
 def _charset(content_type: str) -> str | None:
@@ -114,16 +134,15 @@ def read_feed(
         url = absolute_url(entry.get("link") or "", base_url)
         if url is None:
             continue
-        items.append(
-            make_item(
-                url,
-                source=source,
-                method="feed",
-                title=clean_title(entry.get("title") or ""),
-                guid=(entry.get("id") or "").strip() or url,
-                fallback_date=_entry_date(entry),
-            )
+        item = make_item(
+            url,
+            source=source,
+            method="feed",
+            title=clean_title(entry.get("title") or ""),
+            guid=(entry.get("id") or "").strip() or url,
+            fallback_date=_entry_date(entry),
         )
+        items.append(dataclasses.replace(item, summary=plain_summary(entry)))
     return FeedParse(items=items, entries=len(entries), problem=problem)
 
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from pipeline.discover.chain import SourceSpec
     from pipeline.extract.common import Page
-    from pipeline.types import Article
+    from pipeline.types import Article, Resource
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +66,12 @@ class Adapter(Protocol):
     ``name`` is what ``Article.extractor`` and stored revisions carry; ``rank`` orders copies of
     the same report (the publisher's own page beats a mirror, any adapter beats the generic
     fallback): the store keeps the copy of the highest rank.
+
+    Optional: an adapter whose pages keep their text in other documents (a document viewer's
+    frame, attached PDF or HWPX files) also implements :class:`WantsResources`. The caller asks
+    it which documents it wants, fetches them (same site only, through the one Fetcher) and
+    passes them back with :func:`pipeline.publishers.registry.extract`'s ``resources``; the
+    adapter itself never fetches.
     """
 
     name: str
@@ -73,6 +81,26 @@ class Adapter(Protocol):
 
     def extract(self, page: Page) -> Article | None:
         """The article, or None when the page does not have the structure this adapter knows."""
+        ...
+
+
+@runtime_checkable
+class WantsResources(Protocol):
+    """The optional part of an :class:`Adapter` that reads other documents besides the page."""
+
+    def wanted(self, page: Page) -> list[str]:
+        """Absolute same-site URLs of alternative sources of the page's text, best first.
+
+        The caller fetches them in this order and stops at the first that arrives with a
+        body; the ones that fail or are refused are simply missing from ``resources``.
+        """
+        ...
+
+    def extract_with(
+        self, page: Page, resources: Mapping[str, Resource], summary: str
+    ) -> Article | None:
+        """:meth:`Adapter.extract` given the fetched ``resources`` (keyed by the wanted URL)
+        and the feed item's description (``summary``, plain text, "" when none)."""
         ...
 
 

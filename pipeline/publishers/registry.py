@@ -8,13 +8,15 @@ one report with :func:`rank`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from pipeline.discover.chain import SourceSpec
 from pipeline.extract.common import ExtractionError, Page, canonical_url, host_of
 from pipeline.publishers import generic
-from pipeline.publishers.base import Adapter, Publisher, host_in
+from pipeline.publishers.base import Adapter, Publisher, WantsResources, host_in
 from pipeline.publishers.isw.publisher import PUBLISHER as ISW
 from pipeline.publishers.mnd.publisher import PUBLISHER as MND
-from pipeline.types import Article
+from pipeline.types import Article, Resource
 
 __all__ = [
     "ADAPTERS",
@@ -25,6 +27,7 @@ __all__ = [
     "extract",
     "publisher_of_host",
     "rank",
+    "wanted",
 ]
 
 # One line per publisher folder.
@@ -50,11 +53,21 @@ def publisher_of_host(host: str) -> Publisher | None:
     return next((p for p in PUBLISHERS if host and host_in(host, p.hosts)), None)
 
 
-def extract(html: str, url: str, *, base_url: str = "") -> Article:
+def extract(
+    html: str,
+    url: str,
+    *,
+    base_url: str = "",
+    resources: Mapping[str, Resource] | None = None,
+    summary: str = "",
+) -> Article:
     """The article in ``html``, fetched from ``url`` (an address, a file path or a file:// URL).
 
     ``base_url`` is the site a saved file came from (a relative canonical link is resolved
-    against it). Raises :class:`ExtractionError` when the input is empty or holds no article
+    against it). ``resources`` are the documents :func:`wanted` asked for, as fetched (keyed by
+    the wanted URL), and ``summary`` the feed item's description: adapters that implement
+    :class:`~pipeline.publishers.base.WantsResources` read their text from them when the page
+    has none. Raises :class:`ExtractionError` when the input is empty or holds no article
     text.
     """
     if not html or not html.strip():
@@ -64,7 +77,10 @@ def extract(html: str, url: str, *, base_url: str = "") -> Article:
     claim = _settle_claim(page, adapters)
     article: Article | None = None
     for adapter in adapters:
-        article = adapter.extract(page)
+        if isinstance(adapter, WantsResources):
+            article = adapter.extract_with(page, resources or {}, summary)
+        else:
+            article = adapter.extract(page)
         if article is not None:
             break
     if article is None:
@@ -89,6 +105,24 @@ def extract(html: str, url: str, *, base_url: str = "") -> Article:
             f"extractor {article.extractor!r}): not an HTML article page?"
         )
     return article
+
+
+def wanted(html: str, url: str, *, base_url: str = "") -> list[str]:
+    """The other documents the page's adapters want to read it (see ``WantsResources``).
+
+    Absolute URLs, best first, each once; [] for a page whose text is in the page. The caller
+    fetches them (same site only) and passes them to :func:`extract` as ``resources``.
+    """
+    if not html or not html.strip():
+        return []
+    page = Page.parse(html, url, base_url=base_url)
+    adapters = adapters_for(page.host)
+    _settle_claim(page, adapters)
+    urls: list[str] = []
+    for adapter in adapters:
+        if isinstance(adapter, WantsResources):
+            urls += [u for u in adapter.wanted(page) if u not in urls]
+    return urls
 
 
 def _settle_claim(page: Page, adapters: list[Adapter]) -> str:

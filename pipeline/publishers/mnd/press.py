@@ -35,6 +35,9 @@ KOREAN_DATE_RE = re.compile(
 )
 ATTACHMENT_HREF_RE = re.compile(r"download|filedown|atchfile", re.IGNORECASE)
 ATTACHMENT_NOISE_RE = re.compile(r"\s*(?:다운로드|내려받기|바로보기|미리보기|뷰어)\s*")
+# File types by name ("….hwpx"), else by the link's class (korea.kr marks links class="pdf").
+FILE_KINDS = ("hwpx", "hwp", "pdf", "docx", "doc", "xlsx", "xls", "pptx", "ppt", "zip", "txt")
+FILE_KIND_RE = re.compile(r"\.(" + "|".join(FILE_KINDS) + r")\b", re.IGNORECASE)
 BODY_JUNK = "script, style, noscript, iframe, form, button, .btn_area, .sns_share, .share"
 # The briefing site's note that the text is the ministry's, repeated on every release.
 REPRINT_NOTE_RE = re.compile(r"전재하여 제공|저작권|무단 (?:전재|복제)")
@@ -67,8 +70,17 @@ def attachments(links: list[LexborNode], base_url: str) -> list[Attachment]:
         seen.add(url)
         label = link.text() or link.attrs.get("title") or link.attrs.get("data-name") or ""
         name = squash(ATTACHMENT_NOISE_RE.sub(" ", label))
-        found.append(Attachment(url=url, title=name))
+        found.append(Attachment(url=url, title=name, kind=file_kind(name, link)))
     return found
+
+
+def file_kind(name: str, link: LexborNode) -> str:
+    """The file's type ("pdf", "hwpx" …): its name's last extension, else its link's class."""
+    kinds = FILE_KIND_RE.findall(name)
+    if kinds:
+        return str(kinds[-1]).lower()
+    classes = (link.attrs.get("class") or "").lower().split()
+    return next((c for c in classes if c in FILE_KINDS), "")
 
 
 def press_release(
@@ -80,8 +92,13 @@ def press_release(
     department: str,
     files: list[LexborNode],
     extractor: str,
+    body_url: str = "",
 ) -> Article:
-    """The Article of one press release, whichever site shows it."""
+    """The Article of one press release, whichever site shows it.
+
+    ``body_url`` is where ``body`` came from when it is not the page itself (a document
+    viewer's frame): its relative links resolve against it.
+    """
     remove_nodes(body.css(BODY_JUNK))
     kept: list[str] = []
     for block in walk_blocks(body):
@@ -103,7 +120,7 @@ def press_release(
         department=department or None,
         language="ko",
         text=join_parts(kept),
-        html=clean_html(body.inner_html or "", page.url),
+        html=clean_html(body.inner_html or "", body_url or page.url),
         attachments=attachments(files, page.url),
         extractor=extractor,
     )
