@@ -128,6 +128,13 @@ OPTIONS: tuple[Option, ...] = (
         float,
     ),
     Option(
+        "BRIEFROOM_FETCH_BLOCKED_DELAY",
+        30.0,
+        "Seconds between requests to a host after it served a block or challenge page; "
+        "doubles with each consecutive block (at most MAX_RETRY_AFTER), reset by a normal page.",
+        float,
+    ),
+    Option(
         "BRIEFROOM_FETCH_RESPECT_ROBOTS", True, "Honour robots.txt and its crawl-delay.", parse_bool
     ),
     Option(

@@ -32,6 +32,8 @@ def service_status() -> dict[str, Any]:
             "last_discovery_ok": s.last_discovery_ok,
             "last_discovery_method": s.last_discovery_method,
             "last_discovery_result": _result_lines(s),
+            "blocked_since": s.blocked_since.isoformat() if s.blocked_since else None,
+            "blocked_detail": s.blocked_detail,
         }
         for s in Source.objects.order_by("name")
     ]
@@ -103,6 +105,8 @@ def status_lines(data: dict[str, Any]) -> list[str]:
         detail = " — ".join(s["last_discovery_result"])
         flag = "" if s["enabled"] else " (disabled)"
         lines.append(f"  {s['name']}{flag}: {when(s['last_discovery_at'])} {result} {detail}")
+        if s.get("blocked_since"):
+            lines.append(f"    blocked since {when(s['blocked_since'])}: {s['blocked_detail']}")
     q = data["queue"]
     lines.append(
         f"queue: {q['ready']} ready, {q['waiting']} waiting to retry, {q['running']} running, "

@@ -26,6 +26,7 @@ import httpcore
 import httpx
 from protego import Protego
 
+from pipeline.blocked import block_reason
 from pipeline.types import FetchedPage
 
 logger = logging.getLogger(__name__)
@@ -48,8 +49,22 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 RETRY_AFTER_STATUSES = frozenset({429, 503})
 ERROR_KINDS = frozenset(
-    {"ssrf", "robots", "too-large", "http", "timeout", "connection", "retry-after", "invalid-url"}
+    {
+        "ssrf",
+        "robots",
+        "too-large",
+        "http",
+        "timeout",
+        "connection",
+        "retry-after",
+        "invalid-url",
+        "blocked",
+    }
 )
+# Statuses whose body is read (at most BLOCK_BODY_LIMIT bytes) to tell a block or challenge
+# page from an ordinary refusal or outage.
+BLOCK_STATUSES = frozenset({403, 429, 503})
+BLOCK_BODY_LIMIT = 64 * 1024
 ALLOWABLE_NETWORKS = frozenset({"loopback", "private", "link-local"})
 # Only encodings we can decompress with a bounded output are offered, so that a gzip bomb is
 # refused after max_bytes of output instead of being inflated in one go.
@@ -69,6 +84,7 @@ class FetchConfig:
     retries: int = 3
     backoff: float = 1.0
     max_retry_after: float = 300.0
+    blocked_delay: float = 30.0
     respect_robots: bool = True
     allow_networks: frozenset[str] = frozenset()  # subset of {"loopback", "private", "link-local"}
 
@@ -84,7 +100,7 @@ class FetchConfig:
         for name in ("connect_timeout", "read_timeout"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")
-        for name in ("host_delay", "backoff", "max_retry_after", "retries"):
+        for name in ("host_delay", "backoff", "max_retry_after", "retries", "blocked_delay"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative")
         if self.max_bytes <= 0:
@@ -131,7 +147,8 @@ class FetchError(Exception):
 
     Kinds: ``ssrf``, ``robots``, ``too-large``, ``http`` (a final status other than 200/304,
     ``status`` set), ``timeout``, ``connection``, ``retry-after`` (the server asked us to wait
-    longer than ``max_retry_after``), ``invalid-url``.
+    longer than ``max_retry_after``), ``invalid-url``, ``blocked`` (a block or challenge page,
+    e.g. Cloudflare's, instead of content; ``detail`` says which, see :mod:`pipeline.blocked`).
     """
 
     def __init__(self, url: str, kind: str, status: int | None = None, detail: str = "") -> None:
@@ -508,8 +525,14 @@ class Fetcher:
       file: allow everything and log a warning — the page fetch will meet the same trouble and
       fail on its own if the site is really down, while a flaky robots.txt does not stop a
       whole run.
-    * an address refused by the SSRF guard, or a Retry-After beyond ``max_retry_after``:
-      the page fetch fails with that error.
+    * an address refused by the SSRF guard, a Retry-After beyond ``max_retry_after``, or a
+      block page: the page fetch fails with that error.
+
+    Block and challenge pages (:func:`pipeline.blocked.block_reason`, on a 200 or on the first
+    ``BLOCK_BODY_LIMIT`` bytes of a 403/429/503) fail with kind ``blocked`` at once, never
+    retried: a block is not a transient error. The host is then paced by ``blocked_delay``,
+    doubling with each consecutive block (at most ``max_retry_after``), until it serves a
+    normal page again.
     """
 
     def __init__(
@@ -530,6 +553,8 @@ class Fetcher:
         self._robots: dict[str, _Rules] = {}
         self._robots_guard = threading.Lock()
         self._robots_locks: dict[str, threading.Lock] = {}
+        self._blocks: dict[str, int] = {}  # host -> consecutive block pages
+        self._blocks_guard = threading.Lock()
         # trust_env=False: proxies from the environment would get their own transports and so
         # bypass the SSRF guard.
         self._client = httpx.Client(
@@ -580,7 +605,9 @@ class Fetcher:
         response = self._follow(url, headers, check_robots=self.config.respect_robots)
         elapsed = self._clock() - started
         content_type = response.headers.get("Content-Type", "")
+        host = httpx.URL(response.url).host
         if response.status == 304:
+            self._note_normal(host)
             return FetchedPage(
                 url=response.url,
                 requested_url=url,
@@ -601,6 +628,11 @@ class Fetcher:
         text, encoding = "", ""
         if _is_textual(content_type):
             text, encoding = decode_body(response.content, content_type)
+            reason = block_reason(text, status=200, headers=response.headers)
+            if reason is not None:
+                self._note_blocked(host, response.url, reason)
+                raise FetchError(response.url, "blocked", 200, reason)
+        self._note_normal(host)
         return FetchedPage(
             url=response.url,
             requested_url=url,
@@ -689,7 +721,7 @@ class Fetcher:
         try:
             response = self._follow(robots_url, {}, check_robots=False)
         except FetchError as exc:
-            if exc.kind in {"ssrf", "invalid-url", "retry-after"}:
+            if exc.kind in {"ssrf", "invalid-url", "retry-after", "blocked"}:
                 raise
             logger.warning("robots.txt unavailable (%s); allowing all of %s", exc, origin)
             return _Rules(Protego.parse(_ALLOW_ALL), None)
@@ -716,10 +748,44 @@ class Fetcher:
         return _Rules(parser, crawl_delay)
 
     def _host_delay(self, parsed: httpx.URL) -> float:
+        delay = max(self.config.host_delay, self._blocked_delay(parsed.host))
         rules = self._robots.get(_origin(parsed))
         if rules is not None and rules.crawl_delay is not None:
-            return max(self.config.host_delay, rules.crawl_delay)
-        return self.config.host_delay
+            return max(delay, rules.crawl_delay)
+        return delay
+
+    # -- block pages ---------------------------------------------------------------------------
+
+    def _blocked_delay(self, host: str) -> float:
+        """The extra pacing of a host that has just served block pages; 0 when it has not."""
+        with self._blocks_guard:
+            count = self._blocks.get(host, 0)
+        if not count:
+            return 0.0
+        return min(self.config.blocked_delay * 2.0 ** (count - 1), self.config.max_retry_after)
+
+    def _note_blocked(self, host: str, url: str, reason: str) -> None:
+        with self._blocks_guard:
+            self._blocks[host] = self._blocks.get(host, 0) + 1
+        logger.warning(
+            "%s served a block page (%s); next request to %s in %.0fs at the earliest",
+            url,
+            reason,
+            host,
+            self._blocked_delay(host),
+        )
+
+    def _note_normal(self, host: str) -> None:
+        with self._blocks_guard:
+            self._blocks.pop(host, None)
+
+    def _refusal_block(self, response: _Response) -> str | None:
+        """Why a 403/429/503 answer is a block or challenge page, or None for a plain one."""
+        if response.status not in BLOCK_STATUSES:
+            return None
+        content_type = response.headers.get("Content-Type", "")
+        text = decode_body(response.content, content_type)[0] if response.content else ""
+        return block_reason(text, status=response.status, headers=response.headers)
 
     # -- one hop -------------------------------------------------------------------------------
 
@@ -739,6 +805,10 @@ class Fetcher:
                     raise
                 failure = exc
             else:
+                reason = self._refusal_block(response)
+                if reason is not None:
+                    self._note_blocked(host, url, reason)
+                    raise FetchError(url, "blocked", response.status, reason)
                 if response.status not in RETRY_STATUSES:
                     return response
                 failure = FetchError(
@@ -766,12 +836,15 @@ class Fetcher:
         raise AssertionError("unreachable")  # the loop always returns or raises
 
     def _send_once(self, url: str, headers: Mapping[str, str]) -> _Response:
-        """One request; only a 200's body is read (under the size cap), other bodies dropped."""
+        """One request; a 200's body is read (under the size cap), the start of a 403/429/503's
+        (to recognise block pages), other bodies are dropped."""
         try:
             with self._client.stream("GET", url, headers=headers) as response:
                 content = b""
                 if response.status_code == 200:
                     content = self._read_body(response, url)
+                elif response.status_code in BLOCK_STATUSES:
+                    content = _read_prefix(response, BLOCK_BODY_LIMIT)
                 return _Response(
                     url=url,
                     status=response.status_code,
@@ -811,6 +884,28 @@ class Fetcher:
         except zlib.error as exc:
             raise FetchError(url, "http", 200, f"corrupt compressed body: {exc}") from exc
         return bytes(decoder.body)
+
+
+def _read_prefix(response: httpx.Response, limit: int) -> bytes:
+    """At most ``limit`` decoded bytes of a body; what was read so far on any trouble.
+
+    Only used to look at refusals, so a broken or endless body never turns a 503 into a
+    connection error.
+    """
+    try:
+        decoder = _BoundedDecoder(response.headers.get("Content-Encoding", ""), limit)
+    except ValueError:
+        return b""
+    received = 0
+    try:
+        for chunk in response.iter_raw():
+            received += len(chunk)
+            decoder.feed(chunk)
+            if received >= limit:
+                break
+    except (_TooLarge, zlib.error, httpx.TransportError):
+        pass
+    return bytes(decoder.body[:limit])
 
 
 def _port(url: httpx.URL) -> int:

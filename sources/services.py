@@ -13,8 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from pipeline.discover import DiscoveryResult, discover
-from pipeline.extract import ExtractionError
-from pipeline.fetch import Fetcher, FetchError
+from pipeline.extract import BlockedPage, ExtractionError
+from pipeline.fetch import ERROR_KINDS, Fetcher, FetchError
 from reports.services import IngestResult, Outcome, ingest_url
 from sources.models import DiscoveredItemRecord, Source
 
@@ -72,7 +72,47 @@ def discover_source(
                 "last_discovery_result",
             ]
         )
+        _note_discovery_blocks(source, result)
     return DiscoveryRun(source, result, new_items)
+
+
+def _note_discovery_blocks(source: Source, result: DiscoveryResult) -> None:
+    """Mark the source blocked when the last page discovery got from it was a block page, and
+    clear the mark when a later page came back normally (e.g. a blocked feed, then a listing).
+
+    A page that was fetched but held no items is still a normal page; an error without a page
+    (404, timeout) says nothing about a block and leaves the mark as it is.
+    """
+    last: str | None = None  # the detail of the last block, "" for a normal page
+    for method, url, status in result.attempts:
+        kind = status.split(":", 1)[0]
+        if kind == "blocked":
+            last = f"{method} {url}: {status.split(':', 1)[1].strip()}"
+        elif status == "ok" or kind not in ERROR_KINDS:
+            last = ""
+    if last:
+        mark_blocked(source, last)
+    elif last == "":
+        clear_blocked(source)
+
+
+def mark_blocked(source: Source, detail: str) -> None:
+    """Record a block page; ``blocked_since`` keeps the first time while the block lasts."""
+    now = timezone.now()
+    Source.objects.filter(pk=source.pk, blocked_since__isnull=True).update(blocked_since=now)
+    Source.objects.filter(pk=source.pk).update(blocked_detail=detail[:300])
+    source.refresh_from_db(fields=["blocked_since", "blocked_detail"])
+    logger.warning("source %s is blocked: %s", source.name, detail)
+
+
+def clear_blocked(source: Source) -> None:
+    """The source served a normal page: the block is over."""
+    cleared = Source.objects.filter(pk=source.pk, blocked_since__isnull=False).update(
+        blocked_since=None, blocked_detail=""
+    )
+    source.blocked_since, source.blocked_detail = None, ""
+    if cleared:
+        logger.info("source %s serves normal pages again", source.name)
 
 
 def _describe(result: DiscoveryResult, new: int) -> str:
@@ -82,17 +122,31 @@ def _describe(result: DiscoveryResult, new: int) -> str:
 
 
 def fetch_item(record: DiscoveredItemRecord, fetcher: Fetcher) -> IngestResult:
-    """Fetch, extract and store one discovered item; failures are stored on the item."""
-    record.attempts += 1
+    """Fetch, extract and store one discovered item; failures are stored on the item.
+
+    A block page marks the source blocked and leaves the item FAILED without counting the
+    attempt: the block is the site's doing, not the item's, so the item must stay eligible for
+    the next discovery run's re-queue however long the block lasts.
+    """
+    source = record.source
     try:
-        result = ingest_url(
-            record.url, fetcher, mirror_of=record.source.mirror_of, summary=record.summary
-        )
+        result = ingest_url(record.url, fetcher, mirror_of=source.mirror_of, summary=record.summary)
     except (FetchError, ExtractionError, ValueError) as exc:
+        blocked = isinstance(exc, BlockedPage) or (
+            isinstance(exc, FetchError) and exc.kind == "blocked"
+        )
+        if blocked:
+            detail = exc.detail if isinstance(exc, FetchError) else str(exc)
+            mark_blocked(source, f"{record.url}: {detail}")
+        else:
+            record.attempts += 1
         record.state = DiscoveredItemRecord.State.FAILED
         record.last_error = str(exc)[:2000]
         record.save(update_fields=["attempts", "state", "last_error"])
         return IngestResult(record.url, "failed", None, str(exc))
+    record.attempts += 1
+    if source.blocked_since is not None:
+        clear_blocked(source)
     record.state = (
         DiscoveredItemRecord.State.UNCHANGED
         if result.outcome == Outcome.UNCHANGED

@@ -185,6 +185,7 @@ BRIEFROOM_FETCH = {
     "retries": value("BRIEFROOM_FETCH_RETRIES"),
     "backoff": value("BRIEFROOM_FETCH_BACKOFF"),
     "max_retry_after": value("BRIEFROOM_FETCH_MAX_RETRY_AFTER"),
+    "blocked_delay": value("BRIEFROOM_FETCH_BLOCKED_DELAY"),
     "respect_robots": value("BRIEFROOM_FETCH_RESPECT_ROBOTS"),
     "allow_networks": value("BRIEFROOM_FETCH_ALLOW_NETWORKS"),
     "contact_url": BRIEFROOM_CONTACT_URL,

@@ -4,6 +4,6 @@ normalisation and HTML sanitising, shared by every adapter in :mod:`pipeline.pub
 The entry point that picks an adapter is :func:`pipeline.publishers.registry.extract`.
 """
 
-from pipeline.extract.common import ExtractionError, Page, canonical_url
+from pipeline.extract.common import BlockedPage, ExtractionError, Page, canonical_url
 
-__all__ = ["ExtractionError", "Page", "canonical_url"]
+__all__ = ["BlockedPage", "ExtractionError", "Page", "canonical_url"]

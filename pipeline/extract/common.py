@@ -20,6 +20,10 @@ class ExtractionError(Exception):
     """The input cannot be turned into an article: empty, not HTML, or no text in it."""
 
 
+class BlockedPage(ExtractionError):
+    """The input is a block or challenge page (e.g. Cloudflare's), not the page asked for."""
+
+
 # --------------------------------------------------------------------------- URLs
 
 # Query parameters that only say where a click came from; they never select content.
