@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from pipeline.blocked import block_reason
 from pipeline.discover.chain import SourceSpec
-from pipeline.extract.common import ExtractionError, Page, canonical_url, host_of
+from pipeline.extract.common import BlockedPage, ExtractionError, Page, canonical_url, host_of
 from pipeline.publishers import generic
 from pipeline.publishers.base import Adapter, Publisher, WantsResources, host_in
 from pipeline.publishers.isw.publisher import PUBLISHER as ISW
@@ -72,6 +73,10 @@ def extract(
     """
     if not html or not html.strip():
         raise ExtractionError(f"empty HTML for {url or '(no URL)'}: nothing to extract")
+    blocked = block_reason(html)
+    if blocked is not None:
+        # A saved or fetched block page would otherwise become a "report" of its URL's series.
+        raise BlockedPage(f"{url or '(no URL)'} is a block page, not a report: {blocked}")
     page = Page.parse(html, url, base_url=base_url)
     adapters = adapters_for(page.host)
     claim = _settle_claim(page, adapters)
