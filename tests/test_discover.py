@@ -12,8 +12,6 @@ from pathlib import Path
 import pytest
 
 from pipeline.discover import (
-    ISW,
-    MND,
     SitemapError,
     SourceSpec,
     discover,
@@ -27,8 +25,8 @@ from pipeline.discover import (
 )
 from pipeline.discover.feed import trim_entries
 from pipeline.fetch import FetchConfig, Fetcher
-from pipeline.publishers.isw.sources import ISW_REPORT_PATH
-from pipeline.publishers.mnd.sources import MND_PRESS_RELEASE_PATH
+from pipeline.publishers.isw.sources import ISW, ISW_REPORT_PATH
+from pipeline.publishers.mnd.sources import MND, MND_PRESS_RELEASE_PATH
 from pipeline.series import identify
 from pipeline.types import DiscoveredItem
 from tests.loopback import LoopbackServer, Route
