@@ -16,6 +16,7 @@ from pipeline.discover import DiscoveryResult, discover
 from pipeline.extract import BlockedPage, ExtractionError
 from pipeline.fetch import ERROR_KINDS, Fetcher, FetchError
 from reports.services import IngestResult, Outcome, ingest_url
+from sources.hints import record_hints
 from sources.models import DiscoveredItemRecord, Source
 
 logger = logging.getLogger(__name__)
@@ -155,6 +156,11 @@ def fetch_item(record: DiscoveredItemRecord, fetcher: Fetcher) -> IngestResult:
     record.last_error = ""
     record.fetched_at = timezone.now()
     record.save(update_fields=["attempts", "state", "last_error", "fetched_at"])
+    if result.report is not None and result.outcome in (Outcome.NEW, Outcome.UPDATED):
+        # The report's neighbours (previous / next) fill the series' gaps.
+        article = result.report.article()
+        if article is not None:
+            record_hints(source, result.report, article.hints)
     return result
 
 
