@@ -13,6 +13,7 @@ read, after the real one.
 from __future__ import annotations
 
 import re
+from html import escape
 from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -237,6 +238,14 @@ def read_endnotes(node: LexborNode | None) -> list[str]:
     return notes
 
 
+def endnotes_html(notes: list[str]) -> str:
+    """The endnotes as display HTML, as read (continuations joined, URLs in full)."""
+    if not notes:
+        return ""
+    items = (f"<p>[{n}] {escape(note, quote=False)}</p>" for n, note in enumerate(notes, 1) if note)
+    return "\n".join(("<h2>Endnotes</h2>", *items))
+
+
 def _endnotes_block(content: LexborNode) -> LexborNode | None:
     for node in content.css("div[data-id], #endnotes"):
         key = (node.attrs.get("data-id") or node.attrs.get("id") or "").strip().lower()
@@ -284,7 +293,11 @@ class IswWordPress:
             return None
         remove_nodes(content.css(BODY_JUNK))
         remove_nodes(_body_chrome(content))
-        endnotes = read_endnotes(_endnotes_block(content))
+        notes_node = _endnotes_block(content)
+        endnotes = read_endnotes(notes_node)
+        if notes_node is not None:
+            # Read once here; the walk and the display HTML go without the accordion.
+            notes_node.decompose()
         maps = conflict_maps(tree, content, page.url)
         groups, titles = group_keys(tree, content)
         draft = ReportDraft()
@@ -309,7 +322,11 @@ class IswWordPress:
         article.endnotes = endnotes
         article.maps = maps
         article.hints = neighbour_links(page)
-        article.html = finish_html(draft, content, page.url)
+        article.html = "\n".join(
+            part
+            for part in (finish_html(draft, content, page.url), endnotes_html(endnotes))
+            if part
+        )
         if not article.key_takeaways:
             article.warnings.append("isw: no Key Takeaways block found")
         if any(not note for note in endnotes):
