@@ -134,6 +134,32 @@ CASES = {
         ),
         absent=("7:15pm ET", "Recent Backgrounders", "Lydia Marchetti", "mfa.gov.ua"),
     ),
+    # The old Drupal site as it was (skeletons in shared/reference/markup/isw-drupal-*).
+    "isw-drupal-2022": Case(
+        url=(
+            "https://www.understandingwar.org/backgrounder/"
+            "russian-offensive-campaign-assessment-august-15-2022"
+        ),
+        contains=(
+            "Russian forces are likely redeploying elements of the Eastern Military District "
+            "from Kharkiv Oblast toward the Southern Axis.",
+            "Russian objective: Hold frontline positions and defend rear areas",
+            "Another local outlet, Kurier, stated that recruiters now accept men up to 55",
+        ),
+        absent=("8:00 pm ET", "Mirela Hanssen", "classified material", "dev-isw"),
+    ),
+    "isw-drupal-2023": Case(
+        url=(
+            "https://www.understandingwar.org/backgrounder/"
+            "russian-offensive-campaign-assessment-january-25-2023"
+        ),
+        contains=(
+            "Russian forces launched another large-scale missile and drone strike against "
+            "Ukrainian energy infrastructure on January 25.",
+            "personnel of the 144th Motorized Rifle Division arrived",
+        ),
+        absent=("9:45pm ET", "Aurelia Brandt", "classified material", "dev-isw"),
+    ),
     "ctp-iran-update": Case(
         url="https://www.criticalthreats.org/analysis/iran-update-june-5-2025?utm_campaign=x",
         contains=(
