@@ -4,7 +4,8 @@ ISW's pages link the previous and the next report of the series. When a stored r
 neighbour that briefroom has not stored, and that neighbour's date is close to the report's own,
 the neighbour is recorded as a discovered item of the same source (method ``hint``) and fetched
 like any other. Only close neighbours are taken, so one old page never starts a crawl of the
-whole archive: a backfill is what walks history.
+whole archive (a backfill is what walks history), and only recent ones, the editions a reader
+misses today.
 """
 
 from __future__ import annotations
@@ -13,13 +14,16 @@ import datetime as dt
 import re
 from urllib.parse import urlsplit
 
+from django.utils import timezone
+
 from pipeline.extract.common import canonical_url, on_origin
 from pipeline.series import identify
 from pipeline.types import DiscoveredItem
 from reports.models import Report, ReportLocation
 from sources.models import DiscoveredItemRecord, Source
 
-# How far (in days) from the report a neighbour may be to count as filling a gap.
+# How far (in days) from the report, and from today, a neighbour may be to count as filling a
+# gap: the recent editions that ``briefroom series`` would report missing.
 HINT_WINDOW_DAYS = 14
 
 
@@ -35,11 +39,13 @@ def record_hints(source: Source, report: Report, hints: list[str]) -> list[Disco
     pattern = re.compile(source.link_pattern) if source.link_pattern else None
     origin = _source_origin(source)
     created: list[DiscoveredItemRecord] = []
+    today = timezone.localdate()
     for hint in hints:
         found = identify(hint)
         if found.series != report.series or found.published is None:
             continue
-        if abs(found.published - report.published) > dt.timedelta(days=HINT_WINDOW_DAYS):
+        window = dt.timedelta(days=HINT_WINDOW_DAYS)
+        if abs(found.published - report.published) > window or today - found.published > window:
             continue
         # A mirror (Source.mirror_of) serves the publisher's paths on its own host.
         url = on_origin(hint, origin) if source.mirror_of and origin else hint

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from pipeline.discover import with_base
 from pipeline.publishers.isw.sources import ISW
@@ -19,17 +21,24 @@ from tests.loopback import LoopbackServer, Route
 pytestmark = pytest.mark.django_db
 
 PAGE = "isw-wp-russian-offensive-campaign-assessment-april-14-2026.html"
-PATH = "/research/russia-ukraine/russian-offensive-campaign-assessment-april-{day}-2026/"
+TODAY = timezone.localdate()
+DAY1, DAY2, DAY3 = (TODAY - dt.timedelta(days=n) for n in (3, 2, 1))
 
 
-def _page(fixtures_dir: Path, day: int) -> bytes:
+def _slug(day: dt.date) -> str:
+    return f"{day:%B}-{day.day}-{day.year}".lower()
+
+
+def _path(day: dt.date) -> str:
+    return f"/research/russia-ukraine/russian-offensive-campaign-assessment-{_slug(day)}/"
+
+
+def _page(fixtures_dir: Path, day: dt.date) -> bytes:
     """The April 14 fixture as the report of another day (its prev link moves with it)."""
     html = (fixtures_dir / "pages" / PAGE).read_text(encoding="utf-8")
-    html = html.replace("april-13-2026", f"april-{day - 1}-2026")
-    html = html.replace("April 14, 2026", f"April {day}, 2026").replace(
-        "april-14-2026", f"april-{day}-2026"
-    )
-    return html.encode()
+    html = html.replace("april-13-2026", _slug(day - dt.timedelta(days=1)))
+    html = html.replace("April 14, 2026", f"{day:%B} {day.day}, {day.year}")
+    return html.replace("april-14-2026", _slug(day)).encode()
 
 
 def _isw_on(server: LoopbackServer) -> Source:
@@ -44,50 +53,48 @@ def _isw_on(server: LoopbackServer) -> Source:
 def test_previous_report_link_is_followed_once(
     http_server: LoopbackServer, fixtures_dir: Path
 ) -> None:
-    for day in (13, 14):
-        http_server.routes[PATH.format(day=day)] = Route(body=_page(fixtures_dir, day))
+    for day in (DAY2, DAY3):
+        http_server.routes[_path(day)] = Route(body=_page(fixtures_dir, day))
     source = _isw_on(http_server)
     first, _ = DiscoveredItemRecord.objects.get_or_create(
-        source=source, url=http_server.url(PATH.format(day=14)), defaults={"method": "feed"}
+        source=source, url=http_server.url(_path(DAY3)), defaults={"method": "feed"}
     )
     with make_fetcher() as fetcher:
         assert fetch_item(first, fetcher).outcome == "new"
         hint = DiscoveredItemRecord.objects.get(source=source, method="hint")
-        assert hint.url == http_server.url(PATH.format(day=13))  # on the mirror, not ISW
-        assert (hint.series, str(hint.published)) == (
-            "russian-offensive-campaign-assessment",
-            "2026-04-13",
-        )
+        assert hint.url == http_server.url(_path(DAY2))  # on the mirror, not ISW
+        assert (hint.series, hint.published) == ("russian-offensive-campaign-assessment", DAY2)
         assert fetch_item(hint, fetcher).outcome == "new"
-    assert sorted(str(d) for d in Report.objects.values_list("published", flat=True)) == [
-        "2026-04-13",
-        "2026-04-14",
-    ]
-    # April 13 names April 12 (not served yet: it waits as a new item) and April 14 (stored).
+    assert sorted(Report.objects.values_list("published", flat=True)) == [DAY2, DAY3]
+    # DAY2 names DAY1 (not served yet: it waits as a new item) and DAY3 (stored).
     hints = DiscoveredItemRecord.objects.filter(source=source, method="hint")
-    assert sorted(str(h.published) for h in hints) == ["2026-04-12", "2026-04-13"]
-    assert hints.get(url__contains="april-12").state == DiscoveredItemRecord.State.NEW
+    assert sorted(h.published for h in hints) == [DAY1, DAY2]
+    assert hints.get(published=DAY1).state == DiscoveredItemRecord.State.NEW
 
 
 def test_far_or_foreign_neighbours_are_not_recorded(
     http_server: LoopbackServer, fixtures_dir: Path
 ) -> None:
-    http_server.routes[PATH.format(day=14)] = Route(body=_page(fixtures_dir, 14))
+    http_server.routes[_path(DAY3)] = Route(body=_page(fixtures_dir, DAY3))
     source = _isw_on(http_server)
     item, _ = DiscoveredItemRecord.objects.get_or_create(
-        source=source, url=http_server.url(PATH.format(day=14)), defaults={"method": "feed"}
+        source=source, url=http_server.url(_path(DAY3)), defaults={"method": "feed"}
     )
     with make_fetcher() as fetcher:
         fetch_item(item, fetcher)
     report = Report.objects.get()
     DiscoveredItemRecord.objects.filter(method="hint").delete()
+    isw = "https://understandingwar.org"
     hints = [
         # Two months back: a backfill's job, not a gap to fill.
-        "https://understandingwar.org/research/russia-ukraine/"
-        "russian-offensive-campaign-assessment-february-10-2026/",
+        isw + _path(DAY3 - dt.timedelta(days=60)),
         # Another series.
-        "https://understandingwar.org/research/middle-east/iran-update-april-13-2026/",
+        f"{isw}/research/middle-east/iran-update-{_slug(DAY2)}/",
         # Not a report path.
-        "https://understandingwar.org/about/russian-offensive-campaign-assessment-april-12-2026",
+        f"{isw}/about/russian-offensive-campaign-assessment-{_slug(DAY2)}",
     ]
     assert record_hints(source, report, hints) == []
+    # An old report's neighbour is no gap a reader misses today, however close to the report.
+    report.published = dt.date(2025, 11, 14)
+    old = isw + _path(dt.date(2025, 11, 13))
+    assert record_hints(source, report, [old]) == []
