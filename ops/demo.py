@@ -31,15 +31,6 @@ ORIGINS = (
     "https://www.korea.kr",
 )
 ISW_PAGES: dict[str, tuple[str, str]] = {
-    # Pages on the real WordPress template (see design/SOURCES.md "Seen on real pages").
-    "/research/russia-ukraine/russian-offensive-campaign-assessment-april-14-2026/": (
-        "isw-wp-russian-offensive-campaign-assessment-april-14-2026.html",
-        "Russian Offensive Campaign Assessment, April 14, 2026",
-    ),
-    "/research/middle-east/iran-update-special-report-april-9-2026/": (
-        "isw-wp-iran-update-special-report-april-9-2026.html",
-        "Iran Update Special Report, April 9, 2026",
-    ),
     "/research/russia-ukraine/russian-force-generation-and-technological-adaptations-update-"
     "april-23-2025/": (
         "isw-russian-force-generation-and-technological-adaptations-update-april-23-2025.html",
