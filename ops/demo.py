@@ -173,14 +173,10 @@ class DemoPublisher:
         return 404, "text/plain", b"not found"
 
 
-def origin_of(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
 def install_demo_sources(base_url: str) -> list[str]:
     """Create or re-point ``demo-isw`` and ``demo-mnd`` at ``base_url``; returns their names."""
     from pipeline.discover import with_base
+    from pipeline.extract.common import origin_of
     from pipeline.publishers.isw.sources import ISW
     from pipeline.publishers.mnd.sources import MND
     from sources.builtin import source_fields

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from urllib.parse import urlsplit
 
 from django.utils import timezone
 
-from pipeline.extract.common import canonical_url, on_origin
+from pipeline.extract.common import canonical_url, on_origin, origin_of
 from pipeline.series import identify
 from pipeline.types import DiscoveredItem
 from reports.models import Report, ReportLocation
@@ -27,17 +26,12 @@ from sources.models import DiscoveredItemRecord, Source
 HINT_WINDOW_DAYS = 14
 
 
-def _source_origin(source: Source) -> str:
-    parts = urlsplit(source.feed_url or source.listing_url or source.sitemap_url)
-    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
-
-
 def record_hints(source: Source, report: Report, hints: list[str]) -> list[DiscoveredItemRecord]:
     """Record the neighbours of ``report`` that fill a gap; returns the items created."""
     if not hints or not report.series or report.published is None:
         return []
     pattern = re.compile(source.link_pattern) if source.link_pattern else None
-    origin = _source_origin(source)
+    origin = origin_of(source.feed_url or source.listing_url or source.sitemap_url)
     created: list[DiscoveredItemRecord] = []
     today = timezone.localdate()
     for hint in hints:

@@ -104,6 +104,12 @@ def is_web_url(url: str) -> bool:
     return bool(host_of(url))
 
 
+def origin_of(url: str) -> str:
+    """``scheme://host[:port]`` of ``url``, "" when it has no host."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
+
+
 def on_origin(url: str, origin: str) -> str:
     """``url`` with its scheme and host replaced by those of ``origin`` (path and query kept)."""
     parts, base = urlsplit(url), urlsplit(origin)
